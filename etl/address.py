@@ -1,0 +1,139 @@
+"""Turn the many spellings of one Chinese flat address into one key.
+
+甘露园南里二区3号楼2单元501, 朝阳区甘露园南里二区3栋2门501室, 甘露园南里二区三号楼二单元五零一
+and 甘露园南里二区3#2-501 all become compound 甘露园南里2区, building 3, unit 2, room 501.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_DIGIT = {
+    "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
+_UNIT = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL_RUN = re.compile(r"[零〇○一二两三四五六七八九十百千]+")
+
+_BEIJING_DISTRICTS = ["东城区", "西城区", "朝阳区", "丰台区", "石景山区", "海淀区", "门头沟区", "房山区", "通州区", "顺义区", "昌平区", "大兴区", "怀柔区", "平谷区", "密云区", "延庆区"]
+_PREFIXES = [
+    re.compile(r"^中国"),
+    re.compile(r"^(?:北京|天津|上海|重庆)市?"),
+    re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|自治区)"),
+    re.compile(r"^[\u4e00-\u9fff]{2,4}?市(?!场)"),
+    re.compile("^(?:" + "|".join(_BEIJING_DISTRICTS) + ")"),
+    re.compile(r"^[\u4e00-\u9fff]{2,5}?街道(?:办事处)?"),
+]
+_DISTRICT_AFTER_CITY = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:区|县)")
+# Names that end in 区 but are places inside a district, not districts.
+_NOT_DISTRICT = ("小区", "社区", "园区", "校区", "厂区", "片区", "营区", "矿区", "街区", "景区", "院区")
+
+# building number, then unit, then room, in the written forms offices use
+_BUILDING = re.compile(r"(\d+)\s*(?:号楼|栋|幢|座|#|楼(?!\d*层)|号(?=\s*\d+\s*(?:单元|门|-))|-(?=\s*\d))")
+_UNIT_RE = re.compile(r"^\s*(\d+)\s*(?:单元|门|-)")
+_ROOM_RE = re.compile(r"^\s*(\d+)\s*(?:室|号|户)?\s*$")
+
+
+def chinese_to_int(text: str) -> int:
+    """十二 → 12, 二十三 → 23, 一百零一 → 101, 五零一 → 501 (digit by digit when no 十/百/千)."""
+    if not any(ch in _UNIT for ch in text):
+        return int("".join(str(_DIGIT[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in _DIGIT:
+            current = _DIGIT[ch]
+        else:
+            total += (current or 1) * _UNIT[ch]
+            current = 0
+    return total + current
+
+
+def canonical_text(text: str) -> str:
+    """Full-width to half-width, Chinese numerals to digits, no white space."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _NUMERAL_RUN.sub(lambda m: str(chinese_to_int(m.group(0))), text)
+    return re.sub(r"\s+", "", text)
+
+
+def strip_prefix(text: str) -> str:
+    """Drop an optional country/province/city/district/street prefix."""
+    city_seen = False
+    for i, pattern in enumerate(_PREFIXES):
+        m = pattern.match(text)
+        if m and m.end() < len(text):
+            text = text[m.end():]
+            if i in (1, 3):
+                city_seen = True
+            if i in (1, 2, 3) and city_seen:
+                d = _DISTRICT_AFTER_CITY.match(text)
+                # a district follows a city; keep it if what remains has no room for a compound
+                if (
+                    d
+                    and not d.group(0).endswith(_NOT_DISTRICT)
+                    and not _BUILDING.match(text[d.end():])
+                    and len(text) - d.end() >= 3
+                ):
+                    text = text[d.end():]
+    return text
+
+
+@dataclass(frozen=True)
+class Address:
+    """A parsed address: compound plus building, and the flat within it when given."""
+
+    compound: str
+    building: int
+    unit: int | None = None
+    room: int | None = None
+
+    @property
+    def building_key(self) -> str:
+        """What the gazetteer is matched on: compound + building number."""
+        return f"{self.compound}|{self.building}"
+
+    @property
+    def flat_key(self) -> str:
+        """One key per flat."""
+        return f"{self.building_key}|{self.unit or ''}|{self.room or ''}"
+
+
+class AddressError(ValueError):
+    """An address that cannot be parsed; the message says why, for the clerk."""
+
+
+def parse(raw: str) -> Address:
+    """Parse one free-text address; raise AddressError with a reason when it has no compound + building."""
+    if raw is None or not str(raw).strip():
+        raise AddressError("address is empty")
+    text = strip_prefix(canonical_text(str(raw)))
+    m = _BUILDING.search(text)
+    while m and m.start() == 0:  # a number with nothing before it is not a compound
+        m = _BUILDING.search(text, m.end())
+    if not m:
+        raise AddressError(f"no building number in address: {raw}")
+    compound = text[: m.start()]
+    building = int(m.group(1))
+    rest = text[m.end():]
+    unit = room = None
+    u = _UNIT_RE.match(rest)
+    if u:
+        unit = int(u.group(1))
+        rest = rest[u.end():]
+    r = _ROOM_RE.match(rest)
+    if r:
+        room = int(r.group(1))
+    elif rest and unit is None:
+        # 3-2-501 after the building dash: unit and room without markers
+        parts = re.fullmatch(r"(\d+)-(\d+)", rest)
+        if parts:
+            unit, room = int(parts.group(1)), int(parts.group(2))
+    return Address(compound=compound, building=building, unit=unit, room=room)
+
+
+def building_key(raw: str) -> str | None:
+    """The gazetteer key of an address, or None when it cannot be parsed."""
+    try:
+        return parse(raw).building_key
+    except AddressError:
+        return None

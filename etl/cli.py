@@ -1,0 +1,51 @@
+"""`gridgov load`: the clerk's command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from etl import quarantine as quarantined
+from etl.folder import plan
+from etl.load import load_file
+from etl.report import print_summary
+from gridgov import migrations
+from gridgov.database import connect, resolve_url
+from gridgov.settings import Settings
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dataset", help="The dataset of a single file whose name does not say it (e.g. households).")
+@click.pass_obj
+def load(settings: Settings, path: Path, dataset: str | None) -> None:
+    """Load a folder of source files (or one file) into the database."""
+    todo, skipped = plan(path, dataset)
+    results = []
+    with connect(resolve_url(settings)) as conn:
+        migrations.upgrade(conn)
+        for file, ds in todo:
+            click.echo(f"loading {file.name} as {ds.name} …")
+            results.append(load_file(conn, file, ds))
+    print_summary(results, skipped)
+
+
+@click.command()
+@click.option("--dataset", help="Only this dataset (e.g. households).")
+@click.option("--file", "source_file", help="Only rows from this source file name.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the rows to this CSV in the file's own columns plus a reason column, to fix and reload.")
+@click.pass_obj
+def quarantine(settings: Settings, dataset: str | None, source_file: str | None, output: Path | None) -> None:
+    """List the rows that could not be loaded, with the reason, or write them out to fix."""
+    with connect(resolve_url(settings)) as conn:
+        migrations.upgrade(conn)
+        found = quarantined.rows(conn, dataset=dataset, source_file=source_file)
+    if output:
+        n = quarantined.write_csv(found, output)
+        click.echo(f"wrote {n} quarantined rows to {output}")
+        return
+    for r in found:
+        click.echo(f"{r.dataset}\t{r.source_file}\trow {r.row_number}\t{r.reason}")
+    click.echo(f"{len(found)} quarantined rows")

@@ -1,0 +1,27 @@
+"""Domain errors; the CLI maps them to exit codes in one place (gridgov.cli)."""
+
+from __future__ import annotations
+
+
+class GridgovError(Exception):
+    """Base of every error a user can act on; its message says what to do."""
+
+    exit_code = 1
+
+
+class SetupError(GridgovError):
+    """The machine lacks something gridgov needs (a package, a user, a port)."""
+
+    exit_code = 3
+
+
+class DatabaseUnavailable(GridgovError):
+    """The database cannot be reached."""
+
+    exit_code = 4
+
+
+class InputError(GridgovError):
+    """A file a user handed us cannot be loaded at all; nothing was changed."""
+
+    exit_code = 2

@@ -1,0 +1,28 @@
+"""One typed settings object, read from GRIDGOV_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a gridgov installation."""
+
+    model_config = SettingsConfigDict(env_prefix="GRIDGOV_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL/PostGIS URL. Unset: a private cluster under `home` is used.",
+    )
+    home: Path = Field(default=Path(".gridgov"), description="Where the private cluster lives.")
+    pg_port: int = Field(default=54329, description="Port of the private cluster (127.0.0.1 only).")
+    host: str = Field(default="127.0.0.1", description="Address the dashboard listens on.")
+    port: int = Field(default=8050, description="Port the dashboard listens on.")
+    tile_url: str = Field(
+        default="",
+        description="Map tile URL template ({z}/{x}/{y}); empty draws vector layers only.",
+    )
+    tile_attribution: str = Field(default="", description="Attribution shown for the tiles.")
