@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.table import Table
 
@@ -10,7 +12,9 @@ from etl.load import LoadResult
 
 def print_summary(results: list[LoadResult], skipped: list[tuple[str, str]], console: Console | None = None) -> None:
     """One row per file, then the quarantine reasons, then the files that were not loaded and why."""
-    console = console or Console()
+    if console is None:
+        # Piped into a log or a file, rich would wrap at 80 columns and fold file names.
+        console = Console() if sys.stdout.isatty() else Console(width=120)
     table = Table(title="gridgov load")
     for col in ("file", "dataset", "read", "inserted", "updated", "unchanged", "quarantined"):
         if col in ("file", "dataset"):

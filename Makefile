@@ -1,0 +1,57 @@
+# The two commands: `make demo` and `make test`. Both install what is missing
+# (system packages, a virtual environment, the project) and start the local PostGIS.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.gridgov-installed
+
+.PHONY: demo test setup setup-test system system-test lint typecheck imports db-start db-stop serve clean
+
+demo: setup db-start
+	$(BIN)/gridgov load geodata/demo
+	$(BIN)/gridgov serve
+
+# Under CI the local cluster is stopped afterwards, so no server outlives the run.
+test: setup-test db-start lint typecheck imports
+	$(BIN)/python -m pytest; rc=$$?; if [ -n "$${CI:-}" ]; then $(BIN)/gridgov db stop; fi; exit $$rc
+
+system:
+	scripts/install-system-packages.sh postgis venv
+
+system-test:
+	scripts/install-system-packages.sh postgis venv chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+setup: system $(STAMP)
+
+setup-test: system-test $(STAMP)
+
+lint:
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy
+
+imports:
+	$(BIN)/lint-imports
+
+db-start:
+	$(BIN)/gridgov db start
+	$(BIN)/gridgov db upgrade
+
+db-stop:
+	$(BIN)/gridgov db stop
+
+serve:
+	$(BIN)/gridgov serve
+
+clean: db-stop
+	rm -rf $(VENV) .gridgov
