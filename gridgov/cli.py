@@ -65,7 +65,7 @@ def start(settings: Settings) -> None:
         return
     cluster = LocalCluster(settings.home, settings.pg_port)
     cluster.start()
-    click.echo(f"local PostGIS running on 127.0.0.1:{settings.pg_port} (data in {cluster.datadir})")
+    click.echo(f"local PostGIS running on 127.0.0.1:{cluster.port} (data in {cluster.datadir})")
 
 
 @db.command()

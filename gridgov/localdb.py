@@ -121,10 +121,14 @@ def _traversable_by(ident: _Identity, path: Path) -> bool:
 class LocalCluster:
     """The embedded cluster: created on first use, started when needed, stopped on request."""
 
-    def __init__(self, home: Path, port: int) -> None:
+    def __init__(self, home: Path, port: int | None = None) -> None:
         self.home = home.resolve()
-        self.port = port
+        self._port = port  # None: the port chosen when the cluster was made, or a free one
         self._state_file = self.home / "cluster.json"
+
+    @property
+    def port(self) -> int:
+        return self._port or int(self._state().get("port", 0)) or _free_port()
 
     # -- state ---------------------------------------------------------------
     def _state(self) -> dict[str, str]:
@@ -199,7 +203,9 @@ class LocalCluster:
             )
         finally:
             pwfile.unlink(missing_ok=True)
-        self._save_state({"datadir": str(datadir), "password": password, "version": bins.version})
+        self._save_state(
+            {"datadir": str(datadir), "password": password, "version": bins.version, "port": str(self.port)}
+        )
 
     def running(self) -> bool:
         if not (self.datadir / "PG_VERSION").exists():
@@ -213,10 +219,12 @@ class LocalCluster:
         if self.running():
             return
         if _port_busy(self.port):
-            raise SetupError(
-                f"port {self.port} on 127.0.0.1 is taken by another program; "
-                "set GRIDGOV_PG_PORT to a free port"
-            )
+            if self._port:
+                raise SetupError(
+                    f"port {self.port} on 127.0.0.1 is taken by another program; set GRIDGOV_PG_PORT to a free port"
+                )
+            # another program took our port while the cluster was down: move to a free one
+            self._save_state({**self._state(), "port": str(_free_port())})
         log = self.datadir / "server.log"
         opts = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
         proc = self._run(
@@ -250,6 +258,14 @@ class LocalCluster:
             return False
         self._run([find_binaries()("pg_ctl"), "stop", "-D", str(self.datadir), "-m", "fast", "-w"])
         return True
+
+
+def _free_port(start: int = 54329, tries: int = 200) -> int:
+    """The first port from `start` up that nothing listens on."""
+    for port in range(start, start + tries):
+        if not _port_busy(port):
+            return port
+    raise SetupError(f"no free port between {start} and {start + tries - 1} on 127.0.0.1; set GRIDGOV_PG_PORT")
 
 
 def _port_busy(port: int) -> bool:

@@ -18,7 +18,10 @@ class Settings(BaseSettings):
         description="PostgreSQL/PostGIS URL. Unset: a private cluster under `home` is used.",
     )
     home: Path = Field(default=Path(".gridgov"), description="Where the private cluster lives.")
-    pg_port: int = Field(default=54329, description="Port of the private cluster (127.0.0.1 only).")
+    pg_port: int | None = Field(
+        default=None,
+        description="Port of the private cluster (127.0.0.1 only); unset: a free port from 54329 up, kept once chosen.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the dashboard listens on.")
     port: int = Field(default=8050, description="Port the dashboard listens on.")
     tile_url: str = Field(

@@ -42,7 +42,8 @@ for w in "${want[@]}"; do
       v=$(pg_version)
       for p in "postgresql-$v" "postgresql-$v-postgis-3"; do missing "$p" && packages+=("$p"); done ;;
     chromium)
-      for p in chromium chromium-driver; do missing "$p" && packages+=("$p"); done ;;
+      # the font draws the Chinese interface in screenshots
+      for p in chromium chromium-driver fonts-wqy-microhei; do missing "$p" && packages+=("$p"); done ;;
     venv)
       python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=("python3-venv") ;;
     *) echo "gridgov: unknown package group $w" >&2; exit 2 ;;

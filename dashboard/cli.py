@@ -1,0 +1,25 @@
+"""`gridgov serve`: run the dashboard (registered in the kernel CLI through an entry point)."""
+
+from __future__ import annotations
+
+import click
+
+from dashboard.app import create_app
+from gridgov.database import connect, resolve_url
+from gridgov.settings import Settings
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: GRIDGOV_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: GRIDGOV_PORT or 8050).")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    """Serve the community grid map dashboard."""
+    host = host or settings.host
+    port = port or settings.port
+    url = resolve_url(settings)
+    with connect(url):  # fail now with a clear message, not on the first page load
+        pass
+    app = create_app(settings, url)
+    click.echo(f"gridgov dashboard: http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False)

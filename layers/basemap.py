@@ -1,0 +1,33 @@
+"""The vector base map drawn instead of tiles: grid extent and building points."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import psycopg
+
+from layers import _queries
+
+
+class Bounds(NamedTuple):
+    """A lon/lat bounding box in WGS-84 (EPSG:4326)."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def grid_bounds(conn: psycopg.Connection) -> Bounds | None:
+    """The extent of all grids, or None when no grid is loaded."""
+    row = conn.execute(
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM grids) AS s"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return Bounds(*row)
+
+
+def buildings(conn: psycopg.Connection) -> dict[str, Any]:
+    """Building points as a GeoJSON FeatureCollection (building_id, address, grid_code)."""
+    return _queries.fetch_json(conn, "buildings")

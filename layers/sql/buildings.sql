@@ -1,0 +1,21 @@
+-- Building points of the gazetteer as one GeoJSON FeatureCollection.
+SELECT json_build_object(
+    'type', 'FeatureCollection',
+    'features', coalesce(
+        json_agg(
+            json_build_object(
+                'type', 'Feature',
+                'id', b.building_id,
+                'geometry', ST_AsGeoJSON(b.geom, 7)::json,
+                'properties', json_build_object(
+                    'building_id', b.building_id,
+                    'address', b.address,
+                    'grid_code', b.grid_code
+                )
+            )
+            ORDER BY b.building_id
+        ),
+        '[]'::json
+    )
+)
+FROM buildings AS b

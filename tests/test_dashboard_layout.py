@@ -1,0 +1,100 @@
+"""The page the dashboard builds, checked on its component tree (no browser)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_leaflet as dl
+import psycopg
+import pytest
+from click.testing import CliRunner
+from dash.development.base_component import Component
+from seed_sql import seed_small_community
+
+from dashboard.app import create_app
+from gridgov.cli import main
+from gridgov.settings import Settings
+
+
+@pytest.fixture
+def make_app(db_url: str) -> Iterator[Any]:
+    """Build apps on the test database and close their pools afterwards."""
+    apps: list[dash.Dash] = []
+
+    def make(**settings: Any) -> dash.Dash:
+        app = create_app(Settings(database_url=db_url, **settings), db_url)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.server.extensions["gridgov.pool"].close()
+
+
+def _page(app: dash.Dash) -> Component:
+    layout = app.layout
+    assert callable(layout)  # built at each page load, so the map is never stale
+    page: Component = layout()
+    return page
+
+
+def _find(page: Component, kind: type[Component]) -> list[Any]:
+    return [c for _, c in page._traverse_with_paths() if isinstance(c, kind)]
+
+
+def _text(node: Any) -> str:
+    if isinstance(node, Component):
+        return _text(getattr(node, "children", None))
+    if isinstance(node, list | tuple):
+        return " ".join(_text(child) for child in node)
+    return "" if node is None else str(node)
+
+
+def test_no_tile_layer_when_tile_url_is_empty(make_app: Any, db_url: str) -> None:
+    with psycopg.connect(db_url) as conn:
+        seed_small_community(conn)
+    page = _page(make_app(tile_url=""))
+    assert _find(page, dl.TileLayer) == []
+    geojson = _find(page, dl.GeoJSON)
+    assert [g.id for g in geojson] == ["grid-layer", "building-layer"]
+    assert len(geojson[0].data["features"]) == 3
+    assert geojson[0].hideout["thresholds"] == [0, 1, 2, 3]  # max 3 special-group households
+    (leaflet_map,) = _find(page, dl.Map)
+    (south, west), (north, east) = leaflet_map.bounds
+    assert (south, west, north, east) == pytest.approx((39.92, 116.5, 39.925, 116.515))
+
+
+def test_tile_layer_uses_the_configured_url(make_app: Any, db_url: str) -> None:
+    url = "http://tiles.invalid/{z}/{x}/{y}.png"
+    page = _page(make_app(tile_url=url, tile_attribution="本地底图"))
+    (tiles,) = _find(page, dl.TileLayer)
+    assert tiles.url == url
+    assert tiles.attribution == "本地底图"
+
+
+def test_page_reads_fresh_data_at_each_load(make_app: Any, db_url: str) -> None:
+    app = make_app()
+    assert "尚未导入网格数据" in _text(_page(app))
+    with psycopg.connect(db_url) as conn:
+        seed_small_community(conn)
+    text = _text(_page(app))
+    assert "尚未导入网格数据" not in text
+    assert "幸福里社区" in text
+    assert "特殊群体户数" in text
+
+
+def test_serve_fails_clearly_without_a_database(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    result = CliRunner().invoke(
+        main,
+        ["serve", "--port", "0"],
+        env={"GRIDGOV_DATABASE_URL": f"postgresql://nobody@127.0.0.1:{dead}/none", "GRIDGOV_HOME": str(tmp_path)},
+    )
+    assert result.exit_code == 4, result.output
+    assert "cannot reach the database" in result.output
