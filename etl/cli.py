@@ -1,14 +1,17 @@
-"""`gridgov load`: the clerk's command."""
+"""`gridgov load` and `gridgov quarantine`: the data clerk's commands."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from etl import quarantine as quarantined
 from etl.folder import plan
-from etl.load import load_file
+from etl.geocoders import from_setting
+from etl.load import LoadResult, load_file
 from etl.report import print_summary
 from gridgov import migrations
 from gridgov.database import connect, resolve_url
@@ -22,12 +25,23 @@ from gridgov.settings import Settings
 def load(settings: Settings, path: Path, dataset: str | None) -> None:
     """Load a folder of source files (or one file) into the database."""
     todo, skipped = plan(path, dataset)
-    results = []
-    with connect(resolve_url(settings)) as conn:
+    geocoder = from_setting(settings.geocoder)
+    results: list[LoadResult] = []
+    with connect(resolve_url(settings)) as conn, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        disable=not sys.stderr.isatty(), transient=True,
+    ) as bars:
         migrations.upgrade(conn)
-        for file, ds in todo:
-            click.echo(f"loading {file.name} as {ds.name} …")
-            results.append(load_file(conn, file, ds))
+        for src in todo:
+            task = bars.add_task(f"{src.path.name} → {src.dataset.name}", total=None)
+
+            def progress(done: int, total: int | None, task: TaskID = task) -> None:
+                bars.update(task, completed=done, total=total)
+
+            results.append(load_file(conn, src.path, src.dataset, mapping=src.mapping, geocoder=geocoder,
+                                     progress=progress))
+            bars.update(task, visible=False)
+            click.echo(f"loaded {src.path.name} as {src.dataset.name}", err=True)
     print_summary(results, skipped)
 
 

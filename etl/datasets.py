@@ -26,16 +26,36 @@ class Dataset:
     columns: tuple[str, ...]  # typed columns written to the table (besides geometry, grid and lineage)
     parse: Callable[[Row], Parsed]
     placement: Literal["polygon", "point", "household"]
-    required: tuple[str, ...] = ()
+    not_future: tuple[str, ...] = ()  # timestamps that cannot lie in the future
 
     @property
     def table(self) -> str:
         return self.name
 
+    def lookup(self, mapping: dict[str, str] | None = None) -> dict[str, str]:
+        """Normalised header -> canonical field: the contract's names and aliases, then a source's own mapping."""
+        out: dict[str, str] = {}
+        for canonical, aliases in self.fields.items():
+            for alias in (canonical, *aliases):
+                out[header_key(alias)] = canonical
+        for header, canonical in (mapping or {}).items():
+            if canonical not in self.fields:
+                raise ValueError(f"{canonical!r} is not a {self.name} column; expected one of {', '.join(self.fields)}")
+            out[header_key(header)] = canonical
+        return out
+
 
 def header_key(text: str) -> str:
     """Headers compare case- and whitespace-insensitively, full-width folded."""
     return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def _field(row: Row, name: str, parser: Callable[..., Any], *args: Any) -> Any:
+    """Parse one cell; a failure names the column (e.g. "members must be a whole number …")."""
+    try:
+        return parser(row.get(name), *args)
+    except ValueError as exc:
+        raise ValueError(f"{name} {exc}") from None
 
 
 def _need(row: Row, name: str) -> str:
@@ -45,12 +65,17 @@ def _need(row: Row, name: str) -> str:
     return value
 
 
+def _required(row: Row, name: str, parser: Callable[..., Any]) -> Any:
+    _need(row, name)
+    return _field(row, name, parser)
+
+
 def _coords(row: Row) -> Parsed:
-    lon = values.parse_float(row.get("lon"), "lon")
-    lat = values.parse_float(row.get("lat"), "lat")
+    lon = _field(row, "lon", values.parse_float)
+    lat = _field(row, "lat", values.parse_float)
     if (lon is None) != (lat is None):
         raise ValueError("only one of lon/lat is given")
-    return {"lon": lon, "lat": lat, "crs": values.parse_crs(row.get("crs"))}
+    return {"lon": lon, "lat": lat, "crs": _field(row, "crs", values.parse_crs)}
 
 
 def _match_key(row: Row) -> str | None:
@@ -81,10 +106,10 @@ def _parse_household(row: Row) -> Parsed:
         "household_id": _need(row, "household_id"),
         "address": _need(row, "address"),
         "head_name": values.clean(row.get("head_name")),
-        "id_number": values.parse_id_number(row.get("id_number")),
-        "phone": values.parse_phone(row.get("phone")),
-        "members": values.parse_positive_int(row.get("members"), "members"),
-        "groups": values.parse_groups(row.get("groups")),
+        "id_number": _field(row, "id_number", values.parse_id_number),
+        "phone": _field(row, "phone", values.parse_phone),
+        "members": _field(row, "members", values.parse_positive_int),
+        "groups": _field(row, "groups", values.parse_groups),
         "match_key": _match_key(row),
         **_coords(row),
     }
@@ -102,17 +127,17 @@ def _parse_facility(row: Row) -> Parsed:
 
 
 def _parse_complaint(row: Row) -> Parsed:
-    received = values.parse_datetime(_need(row, "received_at"))
+    received = _required(row, "received_at", values.parse_datetime)
     return {
         "ticket_id": _need(row, "ticket_id"),
         "received_at": received,
         "category": values.clean(row.get("category")),
         "content": values.clean(row.get("content")),
         "address": values.clean(row.get("address")),
-        "responded_at": values.parse_datetime(row.get("responded_at")),
-        "resolved_at": values.parse_datetime(row.get("resolved_at")),
-        "resolved": values.parse_bool(row.get("resolved")),
-        "satisfaction": values.parse_satisfaction(row.get("satisfied")),
+        "responded_at": _field(row, "responded_at", values.parse_datetime),
+        "resolved_at": _field(row, "resolved_at", values.parse_datetime),
+        "resolved": _field(row, "resolved", values.parse_bool),
+        "satisfaction": _field(row, "satisfied", values.parse_satisfaction),
         "match_key": _match_key(row),
         **_coords(row),
     }
@@ -121,12 +146,12 @@ def _parse_complaint(row: Row) -> Parsed:
 def _parse_hazard(row: Row) -> Parsed:
     return {
         "hazard_id": _need(row, "hazard_id"),
-        "found_at": values.parse_datetime(_need(row, "found_at")),
+        "found_at": _required(row, "found_at", values.parse_datetime),
         "type": values.clean(row.get("type")),
-        "severity": values.parse_enum(row.get("severity"), SEVERITY, "severity"),
-        "status": values.parse_enum(row.get("status"), STATUS, "status"),
-        "deadline": values.parse_date(row.get("deadline")),
-        "closed_at": values.parse_datetime(row.get("closed_at")),
+        "severity": _field(row, "severity", values.parse_enum, SEVERITY),
+        "status": _field(row, "status", values.parse_enum, STATUS),
+        "deadline": _field(row, "deadline", values.parse_date),
+        "closed_at": _field(row, "closed_at", values.parse_datetime),
         "address": values.clean(row.get("address")),
         "match_key": _match_key(row),
         **_coords(row),
@@ -137,7 +162,7 @@ def _parse_visit(row: Row) -> Parsed:
     return {
         "visit_id": _need(row, "visit_id"),
         "household_id": _need(row, "household_id"),
-        "visited_at": values.parse_datetime(_need(row, "visited_at")),
+        "visited_at": _required(row, "visited_at", values.parse_datetime),
         "visitor": values.clean(row.get("visitor")),
         "notes": values.clean(row.get("notes")),
     }
@@ -184,7 +209,7 @@ DATASETS: dict[str, Dataset] = {
              **_COORD_FIELDS},
             ("ticket_id", "received_at", "category", "content", "address", "responded_at", "resolved_at",
              "resolved", "satisfaction"),
-            _parse_complaint, "point",
+            _parse_complaint, "point", ("received_at", "responded_at", "resolved_at"),
         ),
         Dataset(
             "hazards", "hazard_id",
@@ -192,13 +217,14 @@ DATASETS: dict[str, Dataset] = {
              "status": ("状态",), "deadline": ("整改期限",), "closed_at": ("整改完成时间",),
              "address": ("地址",), **_COORD_FIELDS},
             ("hazard_id", "found_at", "type", "severity", "status", "deadline", "closed_at", "address"),
-            _parse_hazard, "point",
+            _parse_hazard, "point", ("found_at", "closed_at"),
         ),
         Dataset(
             "visits", "visit_id",
             {"visit_id": ("走访编号",), "household_id": ("户编号",), "visited_at": ("走访时间",),
              "visitor": ("走访人",), "notes": ("情况记录",)},
             ("visit_id", "household_id", "visited_at", "visitor", "notes"), _parse_visit, "household",
+            ("visited_at",),
         ),
     ]
 }
@@ -216,12 +242,8 @@ def dataset_for_file(filename: str) -> Dataset | None:
     return None
 
 
-def map_headers(dataset: Dataset, headers: list[str]) -> tuple[dict[int, str], list[int]]:
+def map_headers(headers: list[str], lookup: dict[str, str]) -> tuple[dict[int, str], list[int]]:
     """Column index -> canonical field, and the indexes of columns the contract does not know (kept in extra)."""
-    lookup: dict[str, str] = {}
-    for canonical, aliases in dataset.fields.items():
-        for alias in (canonical, *aliases):
-            lookup[header_key(alias)] = canonical
     mapped: dict[int, str] = {}
     extra: list[int] = []
     for i, h in enumerate(headers):

@@ -1,134 +1,279 @@
-"""Read a source file into header + rows of text, whatever its format and encoding."""
+"""Read a source file as header + chunks of text rows, whatever its format and encoding.
+
+Tables stream in chunks so a million-row register never sits in memory at once.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from gridgov.errors import InputError
 
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
+CHUNK_ROWS = 50_000
+# How far down a title block may push the header row.
+_HEADER_SEARCH_ROWS = 30
+
+Cells = list[str | None]
+
+
+@dataclass
+class Chunk:
+    """Consecutive data rows with the row numbers a person sees in Excel, and geometries for vector files."""
+
+    rows: list[Cells]
+    row_numbers: list[int]
+    geometries: list[Any] | None = None
 
 
 @dataclass
 class Table:
-    """A source file as read: headers, text cells, the row numbers a person sees, and geometries if any."""
+    """An opened source: its header, an estimate of its rows, and its data rows in chunks."""
 
     headers: list[str]
-    rows: list[list[str | None]]
-    row_numbers: list[int]
+    chunks: Callable[[], Iterator[Chunk]]
+    total_rows: int | None = None
     encoding: str | None = None
-    geometries: list[object] | None = None  # shapely geometries (WGS-84) for vector files
-    blank_rows: int = 0
+    is_vector: bool = False
     notes: list[str] = field(default_factory=list)
+    blank_rows: int = 0
 
 
-def detect_encoding(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) or GB18030, decided from the bytes, not the file name."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("gb18030")
-        return "gb18030"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputError(f"{name}: cannot tell the text encoding (not UTF-8, not GBK/GB18030); save it as UTF-8")
-    return str(best.encoding)
-
-
-def _cell(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
+    """One cell as trimmed text; Excel numbers that are whole print without '.0'."""
     if value is None:
         return None
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
     text = str(value).strip()
     return text or None
 
 
-def _read_csv(path: Path) -> Table:
-    data = path.read_bytes()
-    encoding = detect_encoding(data, path.name)
-    text = data.decode(encoding)
+# -- encodings ------------------------------------------------------------------
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|")
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or GB18030 (a superset of GBK), decided from the bytes, not the name."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    if _decodes(path, "gb18030"):
+        return "gb18030"
+    raise InputError(
+        f"{path.name}: cannot tell the text encoding: it is neither UTF-8 nor GBK/GB18030. "
+        "Save it from Excel as 'CSV UTF-8' and load it again"
+    )
+
+
+# -- header detection -------------------------------------------------------------
+def _find_header(records: Sequence[Sequence[object]], known: Callable[[str], bool] | None) -> int:
+    """The header row: the row among the first few with the most known column names (title rows sit above it)."""
+    best, best_score = None, 0
+    for i, rec in enumerate(records[:_HEADER_SEARCH_ROWS]):
+        cells = [cell_text(c) for c in rec]
+        filled = [c for c in cells if c]
+        if not filled:
+            continue
+        if best is None:
+            best = i
+        if known is not None:
+            score = sum(1 for c in filled if known(c))
+            if score > best_score:
+                best, best_score = i, score
+    if best is None:
+        raise InputError("the file has no header row")
+    return best
+
+
+def _headers(cells: Sequence[object]) -> list[str]:
+    out: list[str] = []
+    for j, c in enumerate(cells):
+        text = cell_text(c)
+        out.append(text.replace("\n", "") if text else f"column_{j + 1}")
+    while out and out[-1].startswith("column_") and len(out) > 1:
+        out.pop()  # trailing empty header cells of a ragged export
+    return out
+
+
+def _rows_chunks(
+    records: Iterator[Sequence[object]], first_number: int, width: int, table: Table, size: int
+) -> Iterator[Chunk]:
+    rows: list[Cells] = []
+    numbers: list[int] = []
+    for number, rec in enumerate(records, start=first_number):
+        cells = [cell_text(c) for c in rec]
+        if not any(cells):
+            table.blank_rows += 1
+            continue
+        if len(cells) < width:
+            cells += [None] * (width - len(cells))
+        rows.append(cells)
+        numbers.append(number)
+        if len(rows) >= size:
+            yield Chunk(rows, numbers)
+            rows, numbers = [], []
+    if rows:
+        yield Chunk(rows, numbers)
+
+
+# -- CSV ---------------------------------------------------------------------------
+def _open_csv(path: Path, known: Callable[[str], bool] | None, size: int) -> Table:
+    encoding = detect_encoding(path)
+    with path.open(encoding=encoding, newline="") as f:
+        sample = f.read(64 * 1024)
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    records = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    return _table(records, path, encoding=encoding)
+        dialect = csv.excel
+    head = list(csv.reader(io.StringIO(sample, newline=""), dialect))[:_HEADER_SEARCH_ROWS]
+    try:
+        h = _find_header(head, known)
+    except InputError as exc:
+        raise InputError(f"{path.name}: {exc}") from None
+    headers = _headers(head[h])
+    with path.open("rb") as fb:
+        total = sum(block.count(b"\n") for block in iter(lambda: fb.read(1 << 20), b"")) - h - 1
+    table = Table(headers=headers, chunks=lambda: iter(()), total_rows=max(total, 0), encoding=encoding)
+
+    def chunks() -> Iterator[Chunk]:
+        with path.open(encoding=encoding, newline="") as f:
+            reader = csv.reader(f, dialect)
+            for _ in range(h + 1):
+                next(reader, None)
+            try:
+                yield from _rows_chunks(reader, h + 2, len(headers), table, size)
+            except csv.Error as exc:
+                raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
+
+    table.chunks = chunks
+    return table
 
 
-def _read_xlsx(path: Path) -> Table:
+# -- XLSX --------------------------------------------------------------------------
+def _open_xlsx(path: Path, known: Callable[[str], bool] | None, size: int) -> Table:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
+        raise InputError(f"{path.name}: cannot open as an Excel workbook: {exc}") from exc
     ws = wb.worksheets[0]
-    records = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    head = [list(r) for r in ws.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True)]
+    try:
+        h = _find_header(head, known)
+    except InputError as exc:
+        raise InputError(f"{path.name}: {exc}") from None
+    headers = _headers(head[h])
+    total = (ws.max_row or 0) - h - 1 if ws.max_row else None
     wb.close()
-    return _table(records, path)
+    table = Table(headers=headers, chunks=lambda: iter(()), total_rows=total)
+
+    def chunks() -> Iterator[Chunk]:
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            records = book.worksheets[0].iter_rows(min_row=h + 2, values_only=True)
+            yield from _rows_chunks(records, h + 2, len(headers), table, size)
+        finally:
+            book.close()
+
+    table.chunks = chunks
+    return table
 
 
-def _table(records: Sequence[Sequence[object]], path: Path, *, encoding: str | None = None) -> Table:
-    # The header is the first non-blank row; a person counts rows from 1 in Excel.
-    start = next((i for i, r in enumerate(records) if any(_cell(c) for c in r)), None)
-    if start is None:
-        raise InputError(f"{path.name}: the file has no header row")
-    headers = [_cell(c) or f"column_{j + 1}" for j, c in enumerate(records[start])]
-    rows: list[list[str | None]] = []
-    numbers: list[int] = []
-    blank = 0
-    for i in range(start + 1, len(records)):
-        cells = [_cell(c) for c in records[i]]
-        if not any(cells):
-            blank += 1
-            continue
-        cells = (cells + [None] * len(headers))[: max(len(headers), len(cells))]
-        rows.append(cells)
-        numbers.append(i + 1)
-    return Table(headers=headers, rows=rows, row_numbers=numbers, encoding=encoding, blank_rows=blank)
+# -- vector files ------------------------------------------------------------------
+def _shapefile_encoding(path: Path) -> str | None:
+    """A Shapefile's .cpg names its encoding; without one, GBK .dbf files are common here: sniff them."""
+    if path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
+        return None  # GDAL honours the .cpg itself
+    dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None)
+    if dbf is None:
+        return None
+    data = dbf.read_bytes()
+    try:
+        data.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        return "GB18030"
+    except UnicodeDecodeError:
+        return None
 
 
-def _read_vector(path: Path) -> Table:
+def _open_vector(path: Path, size: int) -> Table:
     import pyogrio
 
+    kwargs: dict[str, Any] = {}
+    if path.suffix.lower() == ".shp":
+        enc = _shapefile_encoding(path)
+        if enc:
+            kwargs["encoding"] = enc
     try:
-        gdf = pyogrio.read_dataframe(path)
+        gdf = pyogrio.read_dataframe(path, **kwargs)
     except Exception as exc:  # GDAL's errors are many; the message is what matters
         raise InputError(f"{path.name}: cannot read as a vector file: {exc}") from exc
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):
         gdf = gdf.to_crs(4326)
     headers = [str(c) for c in gdf.columns if c != "geometry"]
     frame = gdf[headers].astype(object).where(gdf[headers].notna(), None)
-    rows = [[_cell(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
-    return Table(
-        headers=headers,
-        rows=rows,
-        row_numbers=list(range(1, len(rows) + 1)),  # feature number
-        geometries=list(gdf.geometry),
-    )
+    rows = [[cell_text(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
+    geoms = list(gdf.geometry)
+
+    def chunks() -> Iterator[Chunk]:
+        for start in range(0, len(rows), size):
+            end = start + size
+            yield Chunk(rows[start:end], list(range(start + 1, min(end, len(rows)) + 1)), geoms[start:end])
+
+    return Table(headers=headers, chunks=chunks, total_rows=len(rows), is_vector=True)
 
 
-def read(path: Path) -> Table:
-    """Read a CSV, XLSX, GeoJSON, GeoPackage or Shapefile; InputError if it cannot be read at all."""
+def open_table(path: Path, *, known: Callable[[str], bool] | None = None, chunk_rows: int = CHUNK_ROWS) -> Table:
+    """Open a CSV, XLSX, GeoJSON, GeoPackage or Shapefile; InputError if it cannot be read at all.
+
+    `known` tells whether a header text is a column this dataset knows; it finds
+    the header row below any title rows.
+    """
     if not path.exists():
         raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
-        return _read_csv(path)
+        return _open_csv(path, known, chunk_rows)
     if suffix in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path)
+        return _open_xlsx(path, known, chunk_rows)
     if suffix in VECTOR_SUFFIXES:
-        return _read_vector(path)
+        return _open_vector(path, chunk_rows)
     raise InputError(
         f"{path.name}: unsupported file type {suffix or '(none)'}; use CSV, XLSX, GeoJSON, GeoPackage or Shapefile"
     )

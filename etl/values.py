@@ -1,7 +1,8 @@
 """Cell values as offices write them: dates, booleans, satisfaction, groups, ID numbers.
 
 Each parser takes the raw text of one cell and returns the typed value, None
-for an empty cell, or raises ValueError with a message a clerk can act on.
+for an empty cell, or raises ValueError with a message a clerk can act on once
+the column's name is put in front of it ("members must be a whole number …").
 """
 
 from __future__ import annotations
@@ -41,14 +42,14 @@ def parse_datetime(raw: object) -> datetime | None:
             try:
                 return datetime(y, mo, d, h, mi, s, tzinfo=LOCAL_TZ)
             except ValueError:
-                raise ValueError(f"not a real date: {text}") from None
+                raise ValueError(f"is not a real date: {text}") from None
     try:
         serial = float(text)
     except ValueError:
-        raise ValueError(f"not a date: {text}") from None
+        raise ValueError(f"is not a date: {text}") from None
     if 20000 <= serial <= 80000:  # Excel serial days: 1954 … 2119
         return (_EXCEL_EPOCH + timedelta(days=serial)).replace(tzinfo=LOCAL_TZ)
-    raise ValueError(f"not a date: {text}")
+    raise ValueError(f"is not a date: {text}")
 
 
 def parse_date(raw: object) -> date | None:
@@ -71,7 +72,7 @@ def parse_bool(raw: object) -> bool | None:
         return True
     if low in _FALSE:
         return False
-    raise ValueError(f"not yes/no: {text}")
+    raise ValueError(f"is not yes/no (是/否): {text}")
 
 
 _SATISFACTION = {
@@ -90,7 +91,7 @@ def parse_satisfaction(raw: object) -> str | None:
     key = text.removesuffix(".0")
     if key in _SATISFACTION:
         return _SATISFACTION[key]
-    raise ValueError(f"unknown satisfaction value: {text} (expected 满意/基本满意/不满意, 是/否 or 1-5)")
+    raise ValueError(f"has an unknown satisfaction value: {text} (expected 满意/基本满意/不满意, 是/否 or 1-5)")
 
 
 SPECIAL_GROUPS: dict[str, str] = {
@@ -116,12 +117,12 @@ def parse_groups(raw: object) -> list[str]:
             continue
         key = SPECIAL_GROUPS.get(label) or (label if label in _CANONICAL_GROUPS else None)
         if key is None:
-            raise ValueError(f"unknown special group: {label}")
+            raise ValueError(f"has an unknown special group: {label}")
         found.add(key)
     return sorted(found)
 
 
-def parse_positive_int(raw: object, what: str) -> int | None:
+def parse_positive_int(raw: object) -> int | None:
     """A whole number ≥ 1 (Excel may write 3 as 3.0)."""
     text = clean(raw)
     if text is None:
@@ -129,9 +130,9 @@ def parse_positive_int(raw: object, what: str) -> int | None:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{what} is not a number: {text}") from None
+        raise ValueError(f"is not a number: {text}") from None
     if value != int(value) or value < 1:
-        raise ValueError(f"{what} must be a whole number of at least 1: {text}")
+        raise ValueError(f"must be a whole number of at least 1: {text}")
     return int(value)
 
 
@@ -146,10 +147,10 @@ def parse_id_number(raw: object) -> str | None:
         return None
     text = text.upper()
     if not re.fullmatch(r"\d{17}[\dX]", text):
-        raise ValueError("id_number must be 18 characters: 17 digits and a digit or X")
+        raise ValueError("must be 18 characters: 17 digits and a digit or X")
     total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != text[17]:
-        raise ValueError("id_number checksum fails (GB 11643): check for a mistyped digit")
+        raise ValueError("checksum fails (GB 11643): check for a mistyped digit")
     return text
 
 
@@ -161,10 +162,10 @@ def parse_phone(raw: object) -> str | None:
     digits = re.sub(r"[\s\-()（）]", "", text).removeprefix("+86")
     if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{2,3}\d{7,8}|\d{7,8}", digits):
         return digits
-    raise ValueError(f"phone is not a mobile or landline number: {text}")
+    raise ValueError(f"is not a mobile or landline number: {text}")
 
 
-def parse_float(raw: object, what: str) -> float | None:
+def parse_float(raw: object) -> float | None:
     """A decimal number such as a longitude."""
     text = clean(raw)
     if text is None:
@@ -172,7 +173,7 @@ def parse_float(raw: object, what: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"{what} is not a number: {text}") from None
+        raise ValueError(f"is not a number: {text}") from None
 
 
 _CRS = {"wgs84": "wgs84", "wgs-84": "wgs84", "epsg:4326": "wgs84", "4326": "wgs84", "gps": "wgs84",
@@ -189,10 +190,10 @@ def parse_crs(raw: object) -> str:
     key = text.lower().replace(" ", "")
     if key in _CRS:
         return _CRS[key]
-    raise ValueError(f"unknown coordinate system: {text} (expected wgs84, cgcs2000, gcj02 or bd09)")
+    raise ValueError(f"has an unknown coordinate system: {text} (expected wgs84, cgcs2000, gcj02 or bd09)")
 
 
-def parse_enum(raw: object, mapping: dict[str, str], what: str) -> str | None:
+def parse_enum(raw: object, mapping: dict[str, str]) -> str | None:
     """A value from a fixed vocabulary given in Chinese or as the canonical key."""
     text = clean(raw)
     if text is None:
@@ -201,4 +202,4 @@ def parse_enum(raw: object, mapping: dict[str, str], what: str) -> str | None:
         return mapping[text]
     if text.lower() in mapping.values():
         return text.lower()
-    raise ValueError(f"unknown {what}: {text} (expected one of {'/'.join(mapping)})")
+    raise ValueError(f"has an unknown value: {text} (expected one of {'/'.join(mapping)})")

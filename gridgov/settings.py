@@ -28,4 +28,8 @@ class Settings(BaseSettings):
         default="",
         description="Map tile URL template ({z}/{x}/{y}); empty draws vector layers only.",
     )
+    geocoder: str = Field(
+        default="",
+        description="Geocoder for addresses the gazetteer does not know: empty (off), table:PATH, or a plug-in name.",
+    )
     tile_attribution: str = Field(default="", description="Attribution shown for the tiles.")

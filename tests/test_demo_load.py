@@ -23,7 +23,7 @@ def _readme_per_grid() -> dict[str, tuple[int, int]]:
 def test_demo_loads_every_row_placed_or_quarantined(conn: psycopg.Connection) -> None:
     todo, skipped = plan(DEMO)
     assert skipped == [("README.md", "documentation")]
-    results = {r.dataset: r for r in (load_file(conn, f, ds) for f, ds in todo)}
+    results = {r.dataset: r for r in (load_file(conn, s.path, s.dataset) for s in todo)}
     for r in results.values():
         assert r.read == r.inserted + sum(r.quarantined.values()), r.dataset
     assert dict(results["households"].quarantined) == {
@@ -38,8 +38,8 @@ def test_demo_loads_every_row_placed_or_quarantined(conn: psycopg.Connection) ->
 
 
 def test_demo_households_per_grid_match_the_generator(conn: psycopg.Connection) -> None:
-    for f, ds in plan(DEMO)[0]:
-        load_file(conn, f, ds)
+    for src in plan(DEMO)[0]:
+        load_file(conn, src.path, src.dataset)
     placed = {
         code: (n, special)
         for code, n, special in conn.execute(
@@ -52,8 +52,8 @@ def test_demo_households_per_grid_match_the_generator(conn: psycopg.Connection) 
 
 
 def test_demo_converted_coordinates_land_where_the_generator_put_them(conn: psycopg.Connection) -> None:
-    for f, ds in plan(DEMO)[0]:
-        load_file(conn, f, ds)
+    for src in plan(DEMO)[0]:
+        load_file(conn, src.path, src.dataset)
     # GCJ-02 / BD-09 facilities: converted to WGS-84 they are inside the community, not ~500 m east of it
     outside = conn.execute(
         "SELECT count(*) FROM facilities f WHERE NOT EXISTS "

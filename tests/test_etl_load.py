@@ -22,7 +22,7 @@ FACT_TABLES = ("grids", "buildings", "households", "quarantine")
 
 def load_folder(conn: psycopg.Connection, folder: Path) -> list[LoadResult]:
     todo, _ = plan(folder)
-    return [load_file(conn, f, ds) for f, ds in todo]
+    return [load_file(conn, s.path, s.dataset, mapping=s.mapping) for s in todo]
 
 
 def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple[object, ...]]]:
@@ -49,7 +49,8 @@ def test_unmatched_and_invalid_rows_are_quarantined_with_reasons(conn: psycopg.C
     load_folder(conn, COMMUNITY)
     found = {(r.raw["户编号"], r.row_number): r.reason for r in rows(conn, dataset="households")}
     assert found == {
-        ("H5", 6): "address matched no building: 测试小区九区1号楼1单元101",
+        # 九区 is not 二区: numbers are who a compound is, so the near names are only listed
+        ("H5", 6): "address matched no building: 测试小区九区1号楼1单元101; closest: 测试小区2区1号楼 (83), 测试小区1区1号楼 (83)",
         ("H7", 8): "id_number checksum fails (GB 11643): check for a mistyped digit",
     }
 
@@ -78,7 +79,7 @@ def test_corrected_file_updates_only_the_changed_row(conn: psycopg.Connection, t
     text = text.replace("H2,朝阳区测试小区一区2栋2门502室,李四,,13900139000,3", "H2,朝阳区测试小区一区2栋2门502室,李四,,13900139000,4")
     text = text.replace("测试小区九区1号楼1单元101", "测试小区一区1号楼1单元102")  # the clerk fixes H5
     (folder / "households.csv").write_text(text, encoding="gbk")
-    result = load_file(conn, folder / "households.csv", plan(folder / "households.csv")[0][0][1])
+    result = load_file(conn, folder / "households.csv", plan(folder / "households.csv")[0][0].dataset)
     assert (result.inserted, result.updated, result.unchanged) == (1, 1, 4)
     assert conn.execute("SELECT members FROM households WHERE household_id = 'H2'").fetchone() == (4,)
     assert [r.raw["户编号"] for r in rows(conn, dataset="households")] == ["H7"]
@@ -91,7 +92,7 @@ def test_unreadable_file_changes_nothing(conn: psycopg.Connection, tmp_path: Pat
     bad = tmp_path / "households.csv"
     bad.write_text("name,age\nx,1\n", encoding="utf-8")
     with pytest.raises(InputError, match="no household_id column"):
-        load_file(conn, bad, plan(bad)[0][0][1])
+        load_file(conn, bad, plan(bad)[0][0].dataset)
     assert snapshot(conn) == before
 
 
@@ -118,7 +119,7 @@ def test_cli_load_prints_summary_and_reasons(db_url: str) -> None:
         [str(gridgov), "quarantine", "--dataset", "households"],
         capture_output=True, text=True, env={"GRIDGOV_DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}, check=True,
     )
-    assert "row 6\taddress matched no building: 测试小区九区1号楼1单元101" in listed.stdout
+    assert "row 6\taddress matched no building: 测试小区九区1号楼1单元101; closest:" in listed.stdout
 
 
 def test_cli_reports_a_file_it_cannot_place(db_url: str, tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""A grid file must tile its community: invalid polygons, overlaps and gaps stop the load, with their locations."""
+
+from __future__ import annotations
+
+import psycopg
+
+from gridgov.errors import InputError
+
+# Below this area (m²) an overlap or a hole is floating-point noise along a shared edge.
+_TOLERANCE_M2 = 1.0
+
+_CANDIDATES = """
+    WITH g AS (
+        SELECT grid_code, community_name, mgeom AS geom FROM stage WHERE reason IS NULL AND ST_IsValid(mgeom)
+        UNION ALL
+        SELECT grid_code, community_name, geom FROM grids
+        WHERE grid_code NOT IN (SELECT grid_code FROM stage WHERE grid_code IS NOT NULL)
+          AND community_name IN (SELECT community_name FROM stage)
+    )
+"""
+
+
+def check(conn: psycopg.Connection, source_file: str) -> None:
+    """Raise InputError listing every problem of the staged grids; nothing is loaded then."""
+    problems: list[str] = []
+    for row, code, why in conn.execute(
+        "SELECT source_row, grid_code, ST_IsValidReason(mgeom) FROM stage "
+        "WHERE reason IS NULL AND NOT ST_IsValid(mgeom) ORDER BY source_row"
+    ):
+        problems.append(f"feature {row} (grid {code}): invalid polygon: {why}")
+    for a, b, area, x, y in conn.execute(
+        _CANDIDATES
+        + """
+        SELECT a.grid_code, b.grid_code, ST_Area(i::geography), ST_X(ST_PointOnSurface(i)), ST_Y(ST_PointOnSurface(i))
+        FROM g a JOIN g b ON a.grid_code < b.grid_code AND ST_Intersects(a.geom, b.geom)
+        CROSS JOIN LATERAL ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS i
+        WHERE ST_Area(i::geography) > %s
+        ORDER BY 1, 2
+        """,
+        [_TOLERANCE_M2],
+    ):
+        problems.append(f"grids {a} and {b} overlap by {area:.0f} m² around {x:.6f}, {y:.6f}")
+    for community, area, x, y in conn.execute(
+        _CANDIDATES
+        + """
+        , parts AS (SELECT community_name, (ST_Dump(ST_Union(geom))).geom AS part FROM g GROUP BY community_name)
+        SELECT community_name, ST_Area(hole::geography), ST_X(ST_PointOnSurface(hole)), ST_Y(ST_PointOnSurface(hole))
+        FROM parts
+        CROSS JOIN LATERAL generate_series(1, ST_NumInteriorRings(part)) AS n
+        CROSS JOIN LATERAL ST_MakePolygon(ST_InteriorRingN(part, n)) AS hole
+        WHERE ST_Area(hole::geography) > %s
+        ORDER BY 1, 3, 4
+        """,
+        [_TOLERANCE_M2],
+    ):
+        problems.append(f"gap of {area:.0f} m² between the grids of {community} around {x:.6f}, {y:.6f}")
+    if problems:
+        listing = "\n  ".join(problems)
+        raise InputError(f"{source_file}: the grids do not tile their community; nothing was loaded:\n  {listing}")

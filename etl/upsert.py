@@ -1,0 +1,91 @@
+"""Write staged rows: set-based upsert into the dataset's table, and the rest into quarantine."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import psycopg
+from psycopg import sql
+
+from etl.datasets import Dataset
+
+_LINEAGE = ("load_run_id", "source_row")
+
+
+def _columns(conn: psycopg.Connection, table: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = %s ORDER BY ordinal_position",
+        [table],
+    )]
+
+
+def upsert(conn: psycopg.Connection, dataset: Dataset, run_id: int) -> tuple[int, int]:
+    """Insert new rows, update changed ones, leave identical ones untouched; returns (inserted, updated)."""
+    staged = set(_columns_of_stage(conn))
+    pairs: list[tuple[str, sql.Composable]] = []
+    for c in _columns(conn, dataset.table):
+        if c == "geom":
+            pairs.append((c, sql.Identifier("mgeom" if dataset.placement == "polygon" else "geom")))
+        elif c == "load_run_id":
+            pairs.append((c, sql.Literal(run_id)))
+        elif c == "extra":
+            pairs.append((c, sql.SQL("coalesce(extra, '{}'::jsonb)")))
+        elif c in staged:
+            pairs.append((c, sql.Identifier(c)))
+    compared = [c for c, _ in pairs if c not in _LINEAGE]
+    tbl = sql.Identifier(dataset.table)
+    # A row whose values are all unchanged is not touched (not even its lineage):
+    # loading the same file twice rewrites nothing.
+    query = sql.SQL(
+        "WITH up AS (INSERT INTO {tbl} ({cols}) SELECT {vals} FROM stage WHERE reason IS NULL "
+        "ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new}) "
+        "RETURNING (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
+    ).format(
+        tbl=tbl,
+        cols=sql.SQL(", ").join(sql.Identifier(c) for c, _ in pairs),
+        vals=sql.SQL(", ").join(v for _, v in pairs),
+        key=sql.Identifier(dataset.key),
+        sets=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c, _ in pairs),
+        old=sql.SQL(", ").join(sql.SQL("{}.{}").format(tbl, sql.Identifier(c)) for c in compared),
+        new=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in compared),
+    )
+    row = conn.execute(query).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def _columns_of_stage(conn: psycopg.Connection) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = 'stage'::regclass AND attnum > 0 AND NOT attisdropped"
+    )]
+
+
+def quarantine(
+    conn: psycopg.Connection, dataset: Dataset, source_file: str, headers: list[str], run_id: int
+) -> Counter[str]:
+    """Write this file's rejected rows to quarantine, replacing what an earlier load of the same file left there."""
+    conn.execute(
+        "DELETE FROM quarantine q WHERE q.dataset = %s AND q.source_file = %s AND NOT EXISTS "
+        "(SELECT 1 FROM stage s WHERE s.reason IS NOT NULL AND s.source_row = q.row_number)",
+        [dataset.name, source_file],
+    )
+    conn.execute(
+        """
+        INSERT INTO quarantine (dataset, source_file, row_number, raw, reason, load_run_id)
+        SELECT %(ds)s, %(file)s, s.source_row,
+               coalesce((SELECT jsonb_object_agg(h, c) FROM unnest(%(headers)s::text[], s.raw) AS t(h, c)
+                         WHERE h IS NOT NULL), '{}'::jsonb),
+               s.reason, %(run)s
+        FROM stage s WHERE s.reason IS NOT NULL
+        ON CONFLICT (dataset, source_file, row_number) DO UPDATE
+        SET raw = EXCLUDED.raw, reason = EXCLUDED.reason, load_run_id = EXCLUDED.load_run_id
+        WHERE (quarantine.raw, quarantine.reason) IS DISTINCT FROM (EXCLUDED.raw, EXCLUDED.reason)
+        """,
+        {"ds": dataset.name, "file": source_file, "headers": headers, "run": run_id},
+    )
+    kinds: Counter[str] = Counter()
+    for reason, n in conn.execute("SELECT split_part(reason, ':', 1), count(*) FROM stage WHERE reason IS NOT NULL GROUP BY 1"):
+        kinds[reason] += n
+    return kinds
