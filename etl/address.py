@@ -6,9 +6,12 @@ and 甘露园南里二区3#2-501 all become compound 甘露园南里2区, buildi
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+
+import pandas as pd
 
 _DIGIT = {
     "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
@@ -29,8 +32,9 @@ _DISTRICT_AFTER_CITY = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:区|县)")
 # Names that end in 区 but are places inside a district, not districts.
 _NOT_DISTRICT = ("小区", "社区", "园区", "校区", "厂区", "片区", "营区", "矿区", "街区", "景区", "院区")
 
-# building number, then unit, then room, in the written forms offices use
-_BUILDING = re.compile(r"(\d+)\s*(?:号楼|栋|幢|座|#|楼(?!\d*层)|号(?=\s*\d+\s*(?:单元|门|-))|-(?=\s*\d))")
+# compound, then building number, then unit, then room, in the written forms offices use;
+# the compound is everything before the first number that is marked as a building
+_SPLIT = re.compile(r"^(.+?)(\d+)(?:号楼|栋|幢|座|#|楼(?!\d*层)|号(?=\d+(?:单元|门|-))|-(?=\d))")
 _UNIT_RE = re.compile(r"^\s*(\d+)\s*(?:单元|门|-)")
 _ROOM_RE = re.compile(r"^\s*(\d+)\s*(?:室|号|户)?\s*$")
 
@@ -49,15 +53,25 @@ def chinese_to_int(text: str) -> int:
     return total + current
 
 
+def _numerals(m: re.Match[str]) -> str:
+    return str(chinese_to_int(m.group(0)))
+
+
 def canonical_text(text: str) -> str:
-    """Full-width to half-width, Chinese numerals to digits, no white space."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _NUMERAL_RUN.sub(lambda m: str(chinese_to_int(m.group(0))), text)
-    return re.sub(r"\s+", "", text)
+    """Full-width to half-width, no white space, Chinese numerals to digits."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _NUMERAL_RUN.sub(_numerals, text)
 
 
+def canonical_series(s: pd.Series) -> pd.Series:
+    """canonical_text for a column of addresses at once."""
+    out = s.astype("str").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+    return out.str.replace(_NUMERAL_RUN, _numerals, regex=True)
+
+
+@functools.lru_cache(maxsize=65536)
 def strip_prefix(text: str) -> str:
-    """Drop an optional country/province/city/district/street prefix."""
+    """Drop an optional country/province/city/district/street prefix from a compound name."""
     city_seen = False
     for i, pattern in enumerate(_PREFIXES):
         m = pattern.match(text)
@@ -68,12 +82,7 @@ def strip_prefix(text: str) -> str:
             if i in (1, 2, 3) and city_seen:
                 d = _DISTRICT_AFTER_CITY.match(text)
                 # a district follows a city; keep it if what remains has no room for a compound
-                if (
-                    d
-                    and not d.group(0).endswith(_NOT_DISTRICT)
-                    and not _BUILDING.match(text[d.end():])
-                    and len(text) - d.end() >= 3
-                ):
+                if d and not d.group(0).endswith(_NOT_DISTRICT) and len(text) - d.end() >= 2:
                     text = text[d.end():]
     return text
 
@@ -106,14 +115,12 @@ def parse(raw: str) -> Address:
     """Parse one free-text address; raise AddressError with a reason when it has no compound + building."""
     if raw is None or not str(raw).strip():
         raise AddressError("address is empty")
-    text = strip_prefix(canonical_text(str(raw)))
-    m = _BUILDING.search(text)
-    while m and m.start() == 0:  # a number with nothing before it is not a compound
-        m = _BUILDING.search(text, m.end())
+    text = canonical_text(str(raw))
+    m = _SPLIT.match(text)
     if not m:
         raise AddressError(f"no building number in address: {raw}")
-    compound = text[: m.start()]
-    building = int(m.group(1))
+    compound = strip_prefix(m.group(1))
+    building = int(m.group(2))
     rest = text[m.end():]
     unit = room = None
     u = _UNIT_RE.match(rest)
@@ -137,3 +144,11 @@ def building_key(raw: str) -> str | None:
         return parse(raw).building_key
     except AddressError:
         return None
+
+
+def building_keys(s: pd.Series) -> pd.Series:
+    """building_key for a column of addresses at once (missing where there is no compound + building)."""
+    parts = canonical_series(s).str.extract(_SPLIT)
+    compound = parts[0].map(strip_prefix, na_action="ignore")
+    number = pd.to_numeric(parts[1], errors="coerce").astype("Int64").astype("str")
+    return (compound + "|" + number).where(parts[1].notna())

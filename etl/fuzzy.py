@@ -25,7 +25,7 @@ def _identity(compound: str) -> tuple[str, ...]:
 def match(conn: psycopg.Connection) -> None:
     """Match staged rows with a parsed but unknown compound + building to a gazetteer building, or record why not."""
     keys = [r[0] for r in conn.execute(
-        "SELECT DISTINCT match_key FROM stage WHERE reason IS NULL AND geom IS NULL AND match_key IS NOT NULL"
+        "SELECT DISTINCT match_key FROM stage WHERE reason IS NULL AND lon IS NULL AND match_key IS NOT NULL"
     )]
     if not keys:
         return
@@ -59,13 +59,14 @@ def match(conn: psycopg.Connection) -> None:
         for row in decided:
             cp.write_row(row)
     conn.execute(
-        "UPDATE stage s SET geom = b.geom, building_id = b.building_id, grid_code = b.grid_code, geocoded_by = f.note "
+        "UPDATE stage s SET lon = ST_X(b.geom), lat = ST_Y(b.geom), building_id = b.building_id, "
+        "grid_code = b.grid_code, geocoded_by = f.note "
         "FROM fuzzy f JOIN buildings b USING (building_id) "
-        "WHERE s.reason IS NULL AND s.geom IS NULL AND s.match_key = f.match_key"
+        "WHERE s.reason IS NULL AND s.lon IS NULL AND s.match_key = f.match_key"
     )
     # Rows left for the optional geocoder keep their reason until it has had its turn.
     conn.execute(
         "UPDATE stage s SET unmatched = replace(f.note, '{address}', s.address) FROM fuzzy f "
-        "WHERE s.reason IS NULL AND s.geom IS NULL AND f.building_id IS NULL AND s.match_key = f.match_key"
+        "WHERE s.reason IS NULL AND s.lon IS NULL AND f.building_id IS NULL AND s.match_key = f.match_key"
     )
     conn.execute("DROP TABLE fuzzy")

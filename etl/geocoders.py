@@ -71,7 +71,7 @@ def from_setting(value: str | None) -> Geocoder | None:
 def geocode_unmatched(conn: psycopg.Connection, geocoder: Geocoder) -> None:
     """Ask the geocoder for the staged addresses the gazetteer did not match; given points become WGS-84."""
     addresses = [r[0] for r in conn.execute(
-        "SELECT DISTINCT address FROM stage WHERE reason IS NULL AND geom IS NULL AND address IS NOT NULL"
+        "SELECT DISTINCT address FROM stage WHERE reason IS NULL AND lon IS NULL AND address IS NOT NULL"
     )]
     if not addresses:
         return
@@ -88,9 +88,8 @@ def geocode_unmatched(conn: psycopg.Connection, geocoder: Geocoder) -> None:
         for a, x, y in zip(names, wlon, wlat, strict=True):
             cp.write_row((a, float(x), float(y)))
     conn.execute(
-        "UPDATE stage s SET geom = ST_SetSRID(ST_MakePoint(g.lon, g.lat), 4326), lon = g.lon, lat = g.lat, "
-        "geocoded_by = %s, unmatched = NULL FROM geocoded g "
-        "WHERE s.reason IS NULL AND s.geom IS NULL AND s.address = g.address",
+        "UPDATE stage s SET lon = g.lon, lat = g.lat, geocoded_by = %s, unmatched = NULL FROM geocoded g "
+        "WHERE s.reason IS NULL AND s.lon IS NULL AND s.address = g.address",
         [f"geocoder ({geocoder.name})"],
     )
     conn.execute("DROP TABLE geocoded")

@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from etl import gridcheck, readers
+from etl.checks import FileChecks
 from etl.datasets import Dataset, header_key, map_headers
+from etl.gazetteer import Gazetteer
 from etl.geocoders import Geocoder
 from etl.parse import Columns, parse_chunk
-from etl.place import check_rows, place
+from etl.place import place
 from etl.stage import Stage
-from etl.upsert import quarantine, upsert
+from etl.upsert import quarantine, rejected_rows, upsert
 from gridgov.errors import InputError
 
 # Every gridgov load takes this lock, so two loads started at once run one after the other.
@@ -71,13 +74,22 @@ def load_file(
     table = readers.open_table(path, known=lambda h: header_key(h) in lookup)
     cols = _columns(dataset, table, lookup, path)
     result = LoadResult(dataset.name, path.name)
+    checks = FileChecks(dataset)
+    raw: dict[int, list[str | None]] = {}  # cells of rows that may end in quarantine
+    _session_memory(conn)
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])  # one load at a time
         result.run_id = _start_run(conn, dataset, path, table.headers, loaded_by)
         stage = Stage(conn, dataset)
-        for chunk in table.chunks():  # stream: parse a chunk in Python, COPY it, forget it
-            stage.copy(parse_chunk(dataset, cols, chunk))
-            result.read += len(chunk.rows)
+        gazetteer = Gazetteer.load(conn) if dataset.geocodes else None
+        for chunk in table.chunks():  # stream: parse a chunk, match it, COPY it, forget it
+            out = parse_chunk(dataset, cols, chunk)
+            checks.apply(out)  # duplicate ids, times in the future
+            if gazetteer is not None:
+                gazetteer.match(out)  # exact compound + building: point and grid of the building
+            _keep_raw(raw, chunk, out, dataset)
+            stage.copy(out)
+            result.read += len(chunk)
             if progress:
                 progress(result.read, table.total_rows)
         result.blank_rows = table.blank_rows
@@ -85,17 +97,40 @@ def load_file(
         if dataset.placement == "polygon":
             _grid_geometry(conn)
             gridcheck.check(conn, path.name)  # invalid, overlapping or gapped grids stop the load
-        check_rows(conn, dataset)  # duplicates and dates in the future need the whole file
-        place(conn, dataset, geocoder=geocoder)  # gazetteer, fuzzy match, geocoder, ST_Covers
+        place(conn, dataset, geocoder=geocoder)  # fuzzy match, geocoder, ST_Covers for given points
+        stage.finish()  # statistics again: reasons are known now, and the planner must see them
         result.inserted, result.updated = upsert(conn, dataset, result.run_id)
         result.unchanged = stage.count(sql.SQL("reason IS NULL")) - result.inserted - result.updated
-        result.quarantined = quarantine(conn, dataset, path.name, table.headers, result.run_id)
+        rejected = rejected_rows(conn)
+        if not rejected <= raw.keys():  # not expected; read the file again rather than lose a row
+            raw.update(readers.raw_rows(table, rejected - raw.keys()))
+        result.quarantined = quarantine(conn, dataset, path.name, table.headers, raw, result.run_id)
         conn.execute(
             "UPDATE load_runs SET finished_at = now(), counts = %s WHERE id = %s",
             [Jsonb(result.counts()), result.run_id],
         )
         stage.drop()
     return result
+
+
+def _keep_raw(raw: dict[int, list[str | None]], chunk: readers.Chunk, out: pd.DataFrame, dataset: Dataset) -> None:
+    """Remember the cells of rows that failed, or that have no grid yet: only they can end in quarantine."""
+    maybe = out["reason"].notna()
+    if dataset.placement != "polygon":
+        maybe |= out["grid_code"].isna() if "grid_code" in out else True
+    sub = chunk.frame[maybe.to_numpy()]
+    for number, cells in zip(chunk.row_numbers[maybe.to_numpy()], sub.itertuples(index=False, name=None), strict=True):
+        raw[int(number)] = [c if isinstance(c, str) else None for c in cells]
+
+
+def _session_memory(conn: psycopg.Connection) -> None:
+    """Room for the staging table in memory: temporary tables live in the session's own buffers (8 MB by default)."""
+    try:
+        with conn.transaction():
+            conn.execute("SET temp_buffers = '512MB'")
+    except psycopg.errors.InvalidParameterValue:
+        pass  # this session has used temporary tables already; it keeps its size
+    conn.execute("SET work_mem = '128MB'")
 
 
 def _columns(dataset: Dataset, table: readers.Table, lookup: dict[str, str], path: Path) -> Columns:

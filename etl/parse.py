@@ -1,12 +1,13 @@
-"""Rows of text → typed records, or a reason a clerk can act on; given coordinates → WGS-84."""
+"""A chunk of text rows → typed columns and a reason per row; given coordinates → WGS-84."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from shapely import wkb as shapely_wkb
+import pandas as pd
+import shapely
 
 from etl import coords
 from etl.datasets import Dataset
@@ -22,55 +23,74 @@ class Columns:
     headers: list[str]
 
 
-def parse_chunk(dataset: Dataset, cols: Columns, chunk: Chunk) -> list[dict[str, Any]]:
-    """One record per row: source row, raw cells, extra columns, reason (None if good) and typed fields."""
-    out: list[dict[str, Any]] = []
-    mapped = list(cols.mapped.items())
-    for number, cells in zip(chunk.row_numbers, chunk.rows, strict=True):
-        row = {name: cells[i] for i, name in mapped}
-        extra = {cols.headers[i]: cells[i] for i in cols.extra if i < len(cells) and cells[i] is not None}
-        rec: dict[str, Any] = {"source_row": number, "raw": cells[: len(cols.headers)], "extra": extra or None}
-        try:
-            rec.update(dataset.parse(row))
-            rec["reason"] = None
-        except ValueError as exc:
-            rec["reason"] = str(exc)
-        out.append(rec)
+def parse_chunk(dataset: Dataset, cols: Columns, chunk: Chunk) -> pd.DataFrame:
+    """Typed columns plus source_row, extra (JSON text) and reason (None for a good row)."""
+    canonical = pd.DataFrame({name: chunk.frame[i] for i, name in cols.mapped.items()}, index=chunk.frame.index)
+    rows = dataset.parse(canonical)
+    out = rows.out
+    out["reason"] = rows.reason
+    out["source_row"] = chunk.row_numbers
+    out["extra"] = _extra(chunk.frame, cols)
     if chunk.geometries is not None:
         _take_geometries(dataset, out, chunk.geometries)
-    _convert_coordinates(out)
+    if "lon" in out:
+        _convert_coordinates(out)
     return out
 
 
-def _take_geometries(dataset: Dataset, recs: list[dict[str, Any]], geoms: list[Any]) -> None:
-    for rec, geom in zip(recs, geoms, strict=True):
-        empty = geom is None or geom.is_empty
-        if dataset.placement == "polygon":
-            rec["wkb"] = None if empty else shapely_wkb.dumps(geom)
-            if empty and rec["reason"] is None:
-                rec["reason"] = "grid has no geometry"
-        elif not empty and rec.get("lon") is None:
-            # a point, or a footprint's centroid; vector files are already WGS-84
-            pt = geom if geom.geom_type == "Point" else geom.centroid
-            rec["lon"], rec["lat"], rec["crs"] = pt.x, pt.y, "wgs84"
+def _extra(df: pd.DataFrame, cols: Columns) -> pd.Series:
+    """Columns the contract does not know, kept as a JSON object per row (None when all are empty)."""
+    if not cols.extra:
+        return pd.Series([None] * len(df), index=df.index, dtype="object")
+    names = [cols.headers[i] if i < len(cols.headers) else f"column_{i + 1}" for i in cols.extra]
+    sub = df[[i for i in cols.extra if i in df]]
+    out = []
+    for rec in sub.itertuples(index=False, name=None):
+        kept = {n: v for n, v in zip(names, rec, strict=False) if isinstance(v, str)}
+        out.append(json.dumps(kept, ensure_ascii=False) if kept else None)
+    return pd.Series(out, index=df.index, dtype="object")
 
 
-def _convert_coordinates(recs: list[dict[str, Any]]) -> None:
-    """Given coordinates to WGS-84; outside China → reason; lat/lon given the wrong way round → swapped."""
-    idx = [i for i, r in enumerate(recs) if r["reason"] is None and r.get("lon") is not None]
-    if not idx:
+def _take_geometries(dataset: Dataset, out: pd.DataFrame, geoms: object) -> None:
+    g = np.asarray(geoms, dtype=object)
+    empty = shapely.is_missing(g) | shapely.is_empty(g)
+    if dataset.placement == "polygon":
+        present = g.copy()
+        present[empty] = None
+        hexes = shapely.to_wkb(present, hex=True)
+        out["wkb"] = pd.Series(["\\x" + h if h else None for h in hexes], index=out.index, dtype="object")
+        out["reason"] = out["reason"].where(out["reason"].notna() | ~empty, "grid has no geometry")
         return
-    lon = np.array([recs[i]["lon"] for i in idx], dtype=float)
-    lat = np.array([recs[i]["lat"] for i in idx], dtype=float)
-    crs = np.array([recs[i]["crs"] for i in idx], dtype=object)
+    # points, or footprints' centroids; vector files are WGS-84 already
+    take = ~empty & out["lon"].isna().to_numpy()
+    if take.any():
+        pts = shapely.centroid(g[take])
+        out.loc[take, "lon"] = shapely.get_x(pts)
+        out.loc[take, "lat"] = shapely.get_y(pts)
+        out.loc[take, "crs"] = "wgs84"
+
+
+def _convert_coordinates(out: pd.DataFrame) -> None:
+    """Given coordinates to WGS-84; outside China → reason; lat/lon given the wrong way round → swapped."""
+    has = (out["reason"].isna() & out["lon"].notna()).to_numpy()
+    out["geocoded_by"] = None
+    if not has.any():
+        return
+    lon = out["lon"].to_numpy(dtype=float)[has]
+    lat = out["lat"].to_numpy(dtype=float)[has]
+    crs = out["crs"].to_numpy(dtype=object)[has]
     inside = coords.in_china(lon, lat)
     swapped = ~inside & coords.in_china(lat, lon)
     lon, lat = np.where(swapped, lat, lon), np.where(swapped, lon, lat)
     wlon, wlat = coords.to_wgs84(lon, lat, crs)
-    for j, i in enumerate(idx):
-        rec = recs[i]
-        if not (inside[j] or swapped[j]):
-            rec["reason"] = f"coordinates outside China: lon {rec['lon']}, lat {rec['lat']}"
-            continue
-        rec["lon"], rec["lat"] = float(wlon[j]), float(wlat[j])
-        rec["geocoded_by"] = "coordinates (lon/lat swapped)" if swapped[j] else "coordinates"
+    idx = out.index[has]
+    outside = ~(inside | swapped)
+    given_lon, given_lat = out.loc[idx, "lon"], out.loc[idx, "lat"]
+    reasons = ("coordinates outside China: lon " + given_lon.astype(str) + ", lat " + given_lat.astype(str)).where(
+        outside
+    )
+    out.loc[idx, "reason"] = reasons.where(outside, None)
+    ok = idx[~outside]
+    out.loc[ok, "lon"] = wlon[~outside]
+    out.loc[ok, "lat"] = wlat[~outside]
+    out.loc[ok, "geocoded_by"] = np.where(swapped[~outside], "coordinates (lon/lat swapped)", "coordinates")

@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 import psycopg
-from psycopg import sql
 
 from etl import fuzzy
 from etl.datasets import Dataset
 from etl.geocoders import Geocoder, geocode_unmatched
-
-
-def check_rows(conn: psycopg.Connection, dataset: Dataset) -> None:
-    """Rules that need the whole file: duplicate ids and dates in the future."""
-    key = sql.Identifier(dataset.key)
-    conn.execute(
-        sql.SQL(
-            "UPDATE stage s SET reason = {label} || s.{key} || ' (first at row ' || d.first_row || ')' "
-            "FROM (SELECT {key} AS k, min(source_row) AS first_row FROM stage "
-            "      WHERE reason IS NULL GROUP BY 1 HAVING count(*) > 1) d "
-            "WHERE s.reason IS NULL AND s.{key} = d.k AND s.source_row > d.first_row"
-        ).format(key=key, label=sql.Literal(f"duplicate {dataset.key} "))
-    )
-    for column in dataset.not_future:
-        conn.execute(
-            sql.SQL(
-                "UPDATE stage SET reason = {label} || to_char({col} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') "
-                "WHERE reason IS NULL AND {col} > now() + interval '1 day'"
-            ).format(col=sql.Identifier(column), label=sql.Literal(f"{column} is in the future: "))
-        )
 
 
 def place(conn: psycopg.Connection, dataset: Dataset, *, geocoder: Geocoder | None = None) -> None:
@@ -45,33 +24,16 @@ def place(conn: psycopg.Connection, dataset: Dataset, *, geocoder: Geocoder | No
             "WHERE reason IS NULL AND grid_code IS NULL"
         )
         return
-    # Given coordinates win over geocoding.
-    conn.execute(
-        "UPDATE stage SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4326) WHERE reason IS NULL AND lon IS NOT NULL"
-    )
+    # Given coordinates won already, and exact gazetteer matches were made while parsing
+    # (etl.gazetteer); what is left has no point yet.
     if dataset.name == "buildings":
-        conn.execute("UPDATE stage SET reason = 'building has no coordinates' WHERE reason IS NULL AND geom IS NULL")
+        conn.execute("UPDATE stage SET reason = 'building has no coordinates' WHERE reason IS NULL AND lon IS NULL")
     else:
-        _gazetteer(conn)
         fuzzy.match(conn)
         if geocoder is not None:
             geocode_unmatched(conn, geocoder)
         _unmatched_reasons(conn)
     _grids(conn)
-
-
-def _gazetteer(conn: psycopg.Connection) -> None:
-    # Exact match on compound + building. A gazetteer building already knows its
-    # grid, so rows matched here inherit it instead of a point-in-polygon test.
-    conn.execute(
-        """
-        UPDATE stage s
-        SET geom = b.geom, building_id = b.building_id, grid_code = b.grid_code, geocoded_by = 'gazetteer'
-        FROM buildings b
-        JOIN (SELECT match_key FROM buildings GROUP BY 1 HAVING count(*) = 1) unique_key USING (match_key)
-        WHERE s.reason IS NULL AND s.geom IS NULL AND s.match_key = b.match_key
-        """
-    )
 
 
 def _unmatched_reasons(conn: psycopg.Connection) -> None:
@@ -84,7 +46,7 @@ def _unmatched_reasons(conn: psycopg.Connection) -> None:
             WHEN EXISTS (SELECT 1 FROM buildings b WHERE b.match_key = stage.match_key)
                 THEN 'address matches more than one building: ' || address
             ELSE 'address matched no building: ' || address END
-        WHERE reason IS NULL AND geom IS NULL
+        WHERE reason IS NULL AND lon IS NULL
         """
     )
 
@@ -95,11 +57,12 @@ def _grids(conn: psycopg.Connection) -> None:
     conn.execute(
         """
         UPDATE stage s SET grid_code = (
-            SELECT g.grid_code FROM grids g WHERE ST_Covers(g.geom, s.geom) ORDER BY g.grid_code LIMIT 1)
+            SELECT g.grid_code FROM grids g WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326))
+            ORDER BY g.grid_code LIMIT 1)
         WHERE s.reason IS NULL AND s.grid_code IS NULL
         """
     )
     conn.execute(
-        "UPDATE stage SET reason = 'point outside every grid: ' || round(ST_X(geom)::numeric, 6) || ', ' "
-        "|| round(ST_Y(geom)::numeric, 6) WHERE reason IS NULL AND grid_code IS NULL"
+        "UPDATE stage SET reason = 'point outside every grid: ' || round(lon::numeric, 6) || ', ' "
+        "|| round(lat::numeric, 6) WHERE reason IS NULL AND grid_code IS NULL"
     )

@@ -14,6 +14,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from gridgov.errors import InputError
 
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
@@ -22,16 +25,18 @@ CHUNK_ROWS = 50_000
 # How far down a title block may push the header row.
 _HEADER_SEARCH_ROWS = 30
 
-Cells = list[str | None]
-
 
 @dataclass
 class Chunk:
-    """Consecutive data rows with the row numbers a person sees in Excel, and geometries for vector files."""
+    """Consecutive data rows (text, missing cells NaN; column i is header i) with the row numbers a
+    person sees in Excel, and the geometries of a vector file's features."""
 
-    rows: list[Cells]
-    row_numbers: list[int]
-    geometries: list[Any] | None = None
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+    geometries: Any = None  # a GeoSeries for vector files
+
+    def __len__(self) -> int:
+        return len(self.frame)
 
 
 @dataclass
@@ -126,25 +131,44 @@ def _headers(cells: Sequence[object]) -> list[str]:
     return out
 
 
+def _frame(batch: list[Sequence[object]], first_number: int, width: int, table: Table) -> Chunk | None:
+    """A batch of records as text columns; blank rows are counted and dropped, row numbers kept."""
+    df = pd.DataFrame(batch, dtype="object")
+    for j in range(df.shape[1], width):
+        df[j] = None  # short rows: missing trailing cells
+    df = df.apply(_text_column)
+    blank = df.isna().all(axis=1).to_numpy()
+    table.blank_rows += int(blank.sum())
+    numbers = np.arange(first_number, first_number + len(batch))[~blank]
+    df = df[~blank].reset_index(drop=True)
+    return Chunk(df, numbers) if len(df) else None
+
+
+def _text_column(col: pd.Series) -> pd.Series:
+    if col.map(type).isin((str, type(None))).all():
+        out = col.astype("str").str.strip()
+    else:  # Excel cells: numbers and dates print as a clerk sees them
+        out = col.map(cell_text, na_action="ignore").astype("str")
+    return out.mask(out == "")
+
+
 def _rows_chunks(
     records: Iterator[Sequence[object]], first_number: int, width: int, table: Table, size: int
 ) -> Iterator[Chunk]:
-    rows: list[Cells] = []
-    numbers: list[int] = []
-    for number, rec in enumerate(records, start=first_number):
-        cells = [cell_text(c) for c in rec]
-        if not any(cells):
-            table.blank_rows += 1
-            continue
-        if len(cells) < width:
-            cells += [None] * (width - len(cells))
-        rows.append(cells)
-        numbers.append(number)
-        if len(rows) >= size:
-            yield Chunk(rows, numbers)
-            rows, numbers = [], []
-    if rows:
-        yield Chunk(rows, numbers)
+    batch: list[Sequence[object]] = []
+    start = first_number
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= size:
+            chunk = _frame(batch, start, width, table)
+            start += len(batch)
+            batch = []
+            if chunk is not None:
+                yield chunk
+    if batch:
+        chunk = _frame(batch, start, width, table)
+        if chunk is not None:
+            yield chunk
 
 
 # -- CSV ---------------------------------------------------------------------------
@@ -247,16 +271,16 @@ def _open_vector(path: Path, size: int) -> Table:
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):
         gdf = gdf.to_crs(4326)
     headers = [str(c) for c in gdf.columns if c != "geometry"]
-    frame = gdf[headers].astype(object).where(gdf[headers].notna(), None)
-    rows = [[cell_text(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
-    geoms = list(gdf.geometry)
+    frame = pd.DataFrame({j: _text_column(gdf[h].astype("object")) for j, h in enumerate(headers)}, index=gdf.index)
+    geoms = gdf.geometry
 
     def chunks() -> Iterator[Chunk]:
-        for start in range(0, len(rows), size):
-            end = start + size
-            yield Chunk(rows[start:end], list(range(start + 1, min(end, len(rows)) + 1)), geoms[start:end])
+        # a feature's number is its position in the file, from 1
+        for start in range(0, len(frame), size):
+            part = frame.iloc[start : start + size].reset_index(drop=True)
+            yield Chunk(part, np.arange(start + 1, start + 1 + len(part)), geoms.iloc[start : start + size])
 
-    return Table(headers=headers, chunks=chunks, total_rows=len(rows), is_vector=True)
+    return Table(headers=headers, chunks=chunks, total_rows=len(frame), is_vector=True)
 
 
 def open_table(path: Path, *, known: Callable[[str], bool] | None = None, chunk_rows: int = CHUNK_ROWS) -> Table:
@@ -277,3 +301,17 @@ def open_table(path: Path, *, known: Callable[[str], bool] | None = None, chunk_
     raise InputError(
         f"{path.name}: unsupported file type {suffix or '(none)'}; use CSV, XLSX, GeoJSON, GeoPackage or Shapefile"
     )
+
+
+def raw_rows(table: Table, wanted: set[int]) -> dict[int, list[str | None]]:
+    """The cells of the given row numbers, read again from the file (for quarantine, which keeps the raw row)."""
+    found: dict[int, list[str | None]] = {}
+    if not wanted:
+        return found
+    for chunk in table.chunks():
+        hit = np.isin(chunk.row_numbers, list(wanted))
+        for number, (_, rec) in zip(chunk.row_numbers[hit], chunk.frame[hit].iterrows(), strict=True):
+            found[int(number)] = [None if pd.isna(v) else str(v) for v in rec.tolist()]
+        if len(found) == len(wanted):
+            break
+    return found

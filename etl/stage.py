@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import io
 
+import pandas as pd
 import psycopg
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from etl.datasets import Dataset
 
 # Working columns every staging table has, besides the dataset's own.
 _WORK = {
     "source_row": "integer",
-    "raw": "text[]",  # the row's cells as read; the headers are in load_runs
     "extra": "jsonb",
     "reason": "text",
     "match_key": "text",
@@ -24,14 +23,12 @@ _WORK = {
     "unmatched": "text",  # why the gazetteer did not match, kept until an optional geocoder has tried
     "building_id": "text",
     "grid_code": "text",
-    "geom": "geometry(Point, 4326)",
     "mgeom": "geometry(MultiPolygon, 4326)",
 }
-_COPIED_WORK = ("source_row", "raw", "extra", "reason", "match_key", "lon", "lat", "wkb", "geocoded_by")
 
 
 class Stage:
-    """A staging table for one load, in the load's transaction."""
+    """A staging table for one load, in the load's transaction, filled a chunk at a time by COPY (CSV)."""
 
     def __init__(self, conn: psycopg.Connection, dataset: Dataset) -> None:
         self.conn = conn
@@ -49,34 +46,37 @@ class Stage:
                 sql.SQL(", ").join(sql.SQL("ADD COLUMN {} {}").format(sql.Identifier(c), sql.SQL(_WORK[c])) for c in added)
             )
         )
-        self.columns = own + [c for c in _COPIED_WORK if c not in own]
-        self._types: list[int] = [
-            r[0]
-            for r in conn.execute(
-                "SELECT atttypid FROM pg_attribute WHERE attrelid = 'stage'::regclass AND attname = ANY(%s) "
-                "ORDER BY array_position(%s, attname::text)",
-                [self.columns, self.columns],
-            )
-        ]
-        self._copy_sql = sql.SQL("COPY stage ({}) FROM STDIN (FORMAT BINARY)").format(
-            sql.SQL(", ").join(map(sql.Identifier, self.columns))
+        self.types: dict[str, str] = dict(
+            conn.execute(  # type: ignore[arg-type]
+                "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+                "WHERE attrelid = 'stage'::regclass AND attnum > 0 AND NOT attisdropped"
+            ).fetchall()
         )
+        # The CSV carries wall-clock times of Asia/Shanghai, as the offices write them.
+        conn.execute("SET LOCAL TimeZone = 'Asia/Shanghai'")
 
-    def copy(self, records: list[dict[str, Any]]) -> None:
-        """Append records to the staging table with one COPY."""
-        cols = self.columns
-        with self.conn.cursor().copy(self._copy_sql) as cp:
-            cp.set_types(self._types)
-            for rec in records:
-                row = [rec.get(c) for c in cols]
-                extra = rec.get("extra")
-                if extra is not None:
-                    row[cols.index("extra")] = Jsonb(extra)
-                cp.write_row(row)
+    def copy(self, records: pd.DataFrame) -> None:
+        """Append one parsed chunk to the staging table with one COPY."""
+        cols = [c for c in records.columns if c in self.types]
+        frame = pd.DataFrame({c: self._text(records[c], self.types[c]) for c in cols})
+        buf = io.StringIO()
+        frame.to_csv(buf, header=False, index=False, na_rep="", date_format="%Y-%m-%d %H:%M:%S")
+        stmt = sql.SQL("COPY stage ({}) FROM STDIN (FORMAT csv)").format(sql.SQL(", ").join(map(sql.Identifier, cols)))
+        with self.conn.cursor().copy(stmt) as cp:
+            cp.write(buf.getvalue())
+
+    @staticmethod
+    def _text(s: pd.Series, pg_type: str) -> pd.Series:
+        if pg_type == "text[]":  # special groups: a list per row; no list means none
+            return s.map(lambda v: "{" + ",".join(v) + "}" if isinstance(v, list) else "{}")
+        if pg_type == "boolean":
+            return s.map({True: "t", False: "f"})
+        if pg_type == "date":
+            return s.dt.strftime("%Y-%m-%d")
+        return s
 
     def finish(self) -> None:
-        """Index what the set-based steps join on."""
-        self.conn.execute("CREATE INDEX ON stage (source_row)")
+        """Statistics for the set-based steps that follow."""
         self.conn.execute("ANALYZE stage")
 
     def count(self, where: sql.Composable) -> int:

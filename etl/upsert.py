@@ -6,6 +6,7 @@ from collections import Counter
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from etl.datasets import Dataset
 
@@ -25,8 +26,10 @@ def upsert(conn: psycopg.Connection, dataset: Dataset, run_id: int) -> tuple[int
     staged = set(_columns_of_stage(conn))
     pairs: list[tuple[str, sql.Composable]] = []
     for c in _columns(conn, dataset.table):
-        if c == "geom":
-            pairs.append((c, sql.Identifier("mgeom" if dataset.placement == "polygon" else "geom")))
+        if c == "geom" and dataset.placement == "polygon":
+            pairs.append((c, sql.Identifier("mgeom")))
+        elif c == "geom":
+            pairs.append((c, sql.SQL("ST_SetSRID(ST_MakePoint(lon, lat), 4326)")))
         elif c == "load_run_id":
             pairs.append((c, sql.Literal(run_id)))
         elif c == "extra":
@@ -62,10 +65,24 @@ def _columns_of_stage(conn: psycopg.Connection) -> list[str]:
     )]
 
 
+def rejected_rows(conn: psycopg.Connection) -> set[int]:
+    """Row numbers of the staged rows that go to quarantine."""
+    return {r[0] for r in conn.execute("SELECT source_row FROM stage WHERE reason IS NOT NULL")}
+
+
 def quarantine(
-    conn: psycopg.Connection, dataset: Dataset, source_file: str, headers: list[str], run_id: int
+    conn: psycopg.Connection,
+    dataset: Dataset,
+    source_file: str,
+    headers: list[str],
+    raw: dict[int, list[str | None]],
+    run_id: int,
 ) -> Counter[str]:
-    """Write this file's rejected rows to quarantine, replacing what an earlier load of the same file left there."""
+    """Write this file's rejected rows, with their raw cells, to quarantine, replacing an earlier load's."""
+    conn.execute("CREATE TEMP TABLE rejected_raw (source_row integer PRIMARY KEY, raw jsonb) ON COMMIT DROP")
+    with conn.cursor().copy("COPY rejected_raw FROM STDIN") as cp:
+        for number, cells in raw.items():
+            cp.write_row((number, Jsonb({h: c for h, c in zip(headers, cells, strict=False)})))
     conn.execute(
         "DELETE FROM quarantine q WHERE q.dataset = %s AND q.source_file = %s AND NOT EXISTS "
         "(SELECT 1 FROM stage s WHERE s.reason IS NOT NULL AND s.source_row = q.row_number)",
@@ -74,17 +91,15 @@ def quarantine(
     conn.execute(
         """
         INSERT INTO quarantine (dataset, source_file, row_number, raw, reason, load_run_id)
-        SELECT %(ds)s, %(file)s, s.source_row,
-               coalesce((SELECT jsonb_object_agg(h, c) FROM unnest(%(headers)s::text[], s.raw) AS t(h, c)
-                         WHERE h IS NOT NULL), '{}'::jsonb),
-               s.reason, %(run)s
-        FROM stage s WHERE s.reason IS NOT NULL
+        SELECT %(ds)s, %(file)s, s.source_row, coalesce(r.raw, '{}'::jsonb), s.reason, %(run)s
+        FROM stage s LEFT JOIN rejected_raw r USING (source_row) WHERE s.reason IS NOT NULL
         ON CONFLICT (dataset, source_file, row_number) DO UPDATE
         SET raw = EXCLUDED.raw, reason = EXCLUDED.reason, load_run_id = EXCLUDED.load_run_id
         WHERE (quarantine.raw, quarantine.reason) IS DISTINCT FROM (EXCLUDED.raw, EXCLUDED.reason)
         """,
-        {"ds": dataset.name, "file": source_file, "headers": headers, "run": run_id},
+        {"ds": dataset.name, "file": source_file, "run": run_id},
     )
+    conn.execute("DROP TABLE rejected_raw")
     kinds: Counter[str] = Counter()
     for reason, n in conn.execute("SELECT split_part(reason, ':', 1), count(*) FROM stage WHERE reason IS NOT NULL GROUP BY 1"):
         kinds[reason] += n

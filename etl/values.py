@@ -7,6 +7,7 @@ the column's name is put in front of it ("members must be a whole number …").
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -131,6 +132,8 @@ def parse_positive_int(raw: object) -> int | None:
         value = float(text)
     except ValueError:
         raise ValueError(f"is not a number: {text}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"is not a number: {text}")
     if value != int(value) or value < 1:
         raise ValueError(f"must be a whole number of at least 1: {text}")
     return int(value)

@@ -1,0 +1,45 @@
+"""Rules that span the whole file, applied chunk by chunk: duplicate ids and times in the future."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from etl.datasets import Dataset
+from etl.values import LOCAL_TZ
+
+
+class FileChecks:
+    """Remembers the ids seen so far in a file, so a repeated id is quarantined, not an overwrite."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.first_row: dict[str, int] = {}
+        # a day of slack: a clerk's clock, or an export made just after midnight elsewhere
+        self.latest = (datetime.now(LOCAL_TZ) + timedelta(days=1)).replace(tzinfo=None)
+
+    def apply(self, out: pd.DataFrame) -> None:
+        """Set the reason of good rows that repeat an earlier id or lie in the future."""
+        self._future(out)
+        self._duplicates(out)
+
+    def _future(self, out: pd.DataFrame) -> None:
+        for col in self.dataset.not_future:
+            late = out["reason"].isna() & (out[col] > pd.Timestamp(self.latest))
+            if late.any():
+                out.loc[late, "reason"] = f"{col} is in the future: " + out.loc[late, col].dt.strftime("%Y-%m-%d %H:%M")
+
+    def _duplicates(self, out: pd.DataFrame) -> None:
+        key = self.dataset.key
+        good = out["reason"].isna() & out[key].notna()
+        ids = out.loc[good, key].astype(str)
+        rows = out.loc[good, "source_row"]
+        seen = self.first_row
+        reasons: dict[int, str] = {}
+        for idx, k, row in zip(ids.index, ids.to_numpy(), rows.to_numpy(), strict=True):
+            first = seen.setdefault(k, int(row))
+            if first != row:
+                reasons[idx] = f"duplicate {key}: {k} (first at row {first})"
+        if reasons:
+            out.loc[list(reasons), "reason"] = pd.Series(reasons)
