@@ -122,7 +122,7 @@ _PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8}")
 
 
 def phones(s: pd.Series) -> Parsed:
-    digits = s.str.replace(r"[\s\-()（）]", "", regex=True).str.removeprefix("+86")
+    digits = s.str.replace(r"[\s\-()（）]", "", regex=True).str.removeprefix("+86").str.removesuffix(".0")
     present = s.notna()
     ok = present & digits.where(present, "").str.fullmatch(_PHONE)
     err = errors_like(s)

@@ -23,11 +23,13 @@ _CANDIDATES = """
 def check(conn: psycopg.Connection, source_file: str) -> None:
     """Raise InputError listing every problem of the staged grids; nothing is loaded then."""
     problems: list[str] = []
-    for row, code, why in conn.execute(
-        "SELECT source_row, grid_code, ST_IsValidReason(mgeom) FROM stage "
-        "WHERE reason IS NULL AND NOT ST_IsValid(mgeom) ORDER BY source_row"
+    for row, code, why, x, y in conn.execute(
+        "SELECT source_row, grid_code, (d).reason, ST_X((d).location), ST_Y((d).location) "
+        "FROM (SELECT source_row, grid_code, ST_IsValidDetail(mgeom) AS d FROM stage "
+        "      WHERE reason IS NULL AND NOT ST_IsValid(mgeom)) v ORDER BY source_row"
     ):
-        problems.append(f"feature {row} (grid {code}): invalid polygon: {why}")
+        where = f" around {x:.6f}, {y:.6f}" if x is not None else ""
+        problems.append(f"feature {row} (grid {code}) is not a valid polygon: {why}{where}")
     for a, b, area, x, y in conn.execute(
         _CANDIDATES
         + """
@@ -54,6 +56,21 @@ def check(conn: psycopg.Connection, source_file: str) -> None:
         [_TOLERANCE_M2],
     ):
         problems.append(f"gap of {area:.0f} m² between the grids of {community} around {x:.6f}, {y:.6f}")
+    for community, pieces, x, y in conn.execute(
+        _CANDIDATES
+        + """
+        , pieces AS (SELECT community_name, (ST_Dump(ST_Union(geom))).geom AS part FROM g GROUP BY community_name)
+        SELECT community_name, count(*) OVER (PARTITION BY community_name),
+               ST_X(ST_PointOnSurface(part)), ST_Y(ST_PointOnSurface(part))
+        FROM pieces ORDER BY 1, ST_Area(part)
+        """
+    ):
+        # a strip between grids that cuts the community in two is a gap no hole test finds
+        if pieces > 1 and not any(p.startswith(f"the grids of {community} ") for p in problems):
+            problems.append(
+                f"the grids of {community} form {pieces} separate pieces, with a gap between them; "
+                f"the smallest piece is around {x:.6f}, {y:.6f}"
+            )
     if problems:
         listing = "\n  ".join(problems)
         raise InputError(f"{source_file}: the grids do not tile their community; nothing was loaded:\n  {listing}")

@@ -26,6 +26,7 @@ from etl.gazetteer import Gazetteer
 from etl.geocoders import Geocoder
 from etl.parse import Columns, parse_chunk
 from etl.place import place
+from etl.quarantine import REASON_COLUMN
 from etl.stage import Stage
 from etl.upsert import quarantine, rejected_rows, upsert
 from gridgov.errors import InputError
@@ -76,8 +77,8 @@ def load_file(
     result = LoadResult(dataset.name, path.name)
     checks = FileChecks(dataset)
     raw: dict[int, list[str | None]] = {}  # cells of rows that may end in quarantine
-    _session_memory(conn)
     with conn.transaction():
+        _session_memory(conn)
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])  # one load at a time
         result.run_id = _start_run(conn, dataset, path, table.headers, loaded_by)
         stage = Stage(conn, dataset)
@@ -106,7 +107,7 @@ def load_file(
             raw.update(readers.raw_rows(table, rejected - raw.keys()))
         result.quarantined = quarantine(conn, dataset, path.name, table.headers, raw, result.run_id)
         conn.execute(
-            "UPDATE load_runs SET finished_at = now(), counts = %s WHERE id = %s",
+            "UPDATE load_runs SET finished_at = clock_timestamp(), counts = %s WHERE id = %s",
             [Jsonb(result.counts()), result.run_id],
         )
         stage.drop()
@@ -130,11 +131,13 @@ def _session_memory(conn: psycopg.Connection) -> None:
             conn.execute("SET temp_buffers = '512MB'")
     except psycopg.errors.InvalidParameterValue:
         pass  # this session has used temporary tables already; it keeps its size
-    conn.execute("SET work_mem = '128MB'")
+    conn.execute("SET LOCAL work_mem = '128MB'")
 
 
 def _columns(dataset: Dataset, table: readers.Table, lookup: dict[str, str], path: Path) -> Columns:
     mapped, extra = map_headers(table.headers, lookup)
+    reason = next((i for i in extra if table.headers[i] == REASON_COLUMN), None)
+    extra = [i for i in extra if i != reason]
     if dataset.key not in mapped.values():
         aliases = "/".join(dataset.fields[dataset.key])
         raise InputError(
@@ -143,7 +146,7 @@ def _columns(dataset: Dataset, table: readers.Table, lookup: dict[str, str], pat
         )
     if dataset.placement == "polygon" and not table.is_vector:
         raise InputError(f"{path.name}: grids must be a vector file (GeoJSON, GeoPackage or Shapefile)")
-    return Columns(mapped=mapped, extra=extra, headers=table.headers)
+    return Columns(mapped=mapped, extra=extra, headers=table.headers, reason=reason)
 
 
 def _grid_geometry(conn: psycopg.Connection) -> None:

@@ -21,6 +21,7 @@ class Columns:
     mapped: dict[int, str]
     extra: list[int]
     headers: list[str]
+    reason: int | None = None  # the reason column of a fix CSV written by `gridgov quarantine -o`
 
 
 def parse_chunk(dataset: Dataset, cols: Columns, chunk: Chunk) -> pd.DataFrame:
@@ -31,6 +32,8 @@ def parse_chunk(dataset: Dataset, cols: Columns, chunk: Chunk) -> pd.DataFrame:
     out["reason"] = rows.reason
     out["source_row"] = chunk.row_numbers
     out["extra"] = _extra(chunk.frame, cols)
+    if cols.reason is not None:
+        _unfixed_duplicates(dataset, out, chunk.frame[cols.reason])
     if chunk.geometries is not None:
         _take_geometries(dataset, out, chunk.geometries)
     if "lon" in out:
@@ -49,6 +52,19 @@ def _extra(df: pd.DataFrame, cols: Columns) -> pd.Series:
         kept = {n: v for n, v in zip(names, rec, strict=False) if isinstance(v, str)}
         out.append(json.dumps(kept, ensure_ascii=False) if kept else None)
     return pd.Series(out, index=df.index, dtype="object")
+
+
+def _unfixed_duplicates(dataset: Dataset, out: pd.DataFrame, old: pd.Series) -> None:
+    """A row of a fix CSV quarantined as a duplicate and loaded back with the same id stays quarantined:
+    alone in the fix file it is no duplicate, but loading it would overwrite the row it duplicated."""
+    key = dataset.key
+    prefix = f"duplicate {key}: "
+    named = old.where(old.str.startswith(prefix, na=False)).str.removeprefix(prefix).str.split(" (", n=1, regex=False).str[0]
+    same = out["reason"].isna() & named.notna() & (named == out[key])
+    if same.any():
+        out.loc[same, "reason"] = (
+            prefix + out.loc[same, key] + f" is loaded from another row already; give this row its own {key} or delete it"
+        )
 
 
 def _take_geometries(dataset: Dataset, out: pd.DataFrame, geoms: object) -> None:

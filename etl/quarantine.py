@@ -9,6 +9,8 @@ from typing import Any
 
 import psycopg
 
+from etl.datasets import DATASETS, header_key
+
 REASON_COLUMN = "隔离原因"  # "why this row was not loaded", the column a clerk reads
 
 
@@ -37,13 +39,32 @@ def rows(
 
 
 def write_csv(found: list[QuarantinedRow], path: Path) -> int:
-    """Write rows back in the office's own columns plus a reason column (UTF-8 with BOM, opens in Excel)."""
-    headers: list[str] = []
+    """Write rows back in the office's own columns plus a reason column (UTF-8 with BOM, opens in Excel).
+
+    Rows from files with different headers share one column per field: the first
+    file's header names it, so the written file loads back as one source.
+    """
+    columns: list[str] = []  # output headers
+    slot: dict[tuple[str, str], str] = {}  # (dataset, source header) -> output header
+    by_field: dict[tuple[str, str], str] = {}  # (dataset, canonical field) -> output header
     for r in found:
-        headers += [h for h in r.headers if h not in headers]
+        lookup = DATASETS[r.dataset].lookup() if r.dataset in DATASETS else {}
+        for h in r.headers:
+            if h == REASON_COLUMN or (r.dataset, h) in slot:
+                continue
+            field = lookup.get(header_key(h))
+            column = by_field.setdefault((r.dataset, field), h) if field else h
+            slot[(r.dataset, h)] = column
+            if column not in columns:
+                columns.append(column)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow([*headers, REASON_COLUMN])
+        w.writerow([*columns, REASON_COLUMN])
         for r in found:
-            w.writerow([*(r.raw.get(h) or "" for h in headers), r.reason])
+            cells = dict.fromkeys(columns, "")
+            for h in r.headers:
+                cell = slot.get((r.dataset, h))
+                if cell and r.raw.get(h):
+                    cells[cell] = r.raw[h]
+            w.writerow([*cells.values(), r.reason])
     return len(found)

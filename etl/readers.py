@@ -172,14 +172,25 @@ def _rows_chunks(
 
 
 # -- CSV ---------------------------------------------------------------------------
+class _Delimited(csv.excel):
+    """Excel's CSV rules (doubled quotes inside quoted cells) with the delimiter the file uses."""
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    # Only the delimiter is sniffed: the sniffer's guesses about quoting are wrong
+    # often enough (a doubled quote next to a comma) to split rows.
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        delimiter = ","
+    return type("_Sniffed", (_Delimited,), {"delimiter": delimiter})
+
+
 def _open_csv(path: Path, known: Callable[[str], bool] | None, size: int) -> Table:
     encoding = detect_encoding(path)
     with path.open(encoding=encoding, newline="") as f:
         sample = f.read(64 * 1024)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = _dialect(sample)
     head = list(csv.reader(io.StringIO(sample, newline=""), dialect))[:_HEADER_SEARCH_ROWS]
     try:
         h = _find_header(head, known)
@@ -244,16 +255,17 @@ def _shapefile_encoding(path: Path) -> str | None:
     if dbf is None:
         return None
     data = dbf.read_bytes()
-    try:
-        data.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("gb18030")
-        return "GB18030"
-    except UnicodeDecodeError:
-        return None
+    # Only the text counts: the field names in the header's 32-byte descriptors, and the records.
+    header_len = int.from_bytes(data[8:10], "little")
+    names = b"".join(data[i : i + 11].rstrip(b"\0") for i in range(32, header_len - 1, 32) if data[i] != 0x0D)
+    text = names + data[header_len:]
+    for encoding in ("UTF-8", "GB18030"):
+        try:
+            text.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _open_vector(path: Path, size: int) -> Table:

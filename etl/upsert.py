@@ -84,20 +84,34 @@ def quarantine(
         for number, cells in raw.items():
             cp.write_row((number, Jsonb({h: c for h, c in zip(headers, cells, strict=False)})))
     conn.execute(
-        "DELETE FROM quarantine q WHERE q.dataset = %s AND q.source_file = %s AND NOT EXISTS "
-        "(SELECT 1 FROM stage s WHERE s.reason IS NOT NULL AND s.source_row = q.row_number)",
+        "DELETE FROM quarantine q WHERE q.dataset = %s AND q.source_file = %s AND q.row_number NOT IN "
+        "(SELECT source_row FROM stage WHERE reason IS NOT NULL)",
         [dataset.name, source_file],
     )
+    key = sql.Identifier(dataset.key)
     conn.execute(
-        """
-        INSERT INTO quarantine (dataset, source_file, row_number, raw, reason, load_run_id)
-        SELECT %(ds)s, %(file)s, s.source_row, coalesce(r.raw, '{}'::jsonb), s.reason, %(run)s
-        FROM stage s LEFT JOIN rejected_raw r USING (source_row) WHERE s.reason IS NOT NULL
-        ON CONFLICT (dataset, source_file, row_number) DO UPDATE
-        SET raw = EXCLUDED.raw, reason = EXCLUDED.reason, load_run_id = EXCLUDED.load_run_id
-        WHERE (quarantine.raw, quarantine.reason) IS DISTINCT FROM (EXCLUDED.raw, EXCLUDED.reason)
-        """,
+        sql.SQL(
+            """
+            INSERT INTO quarantine (dataset, source_file, row_number, raw, reason, load_run_id, record_key)
+            SELECT %(ds)s, %(file)s, s.source_row, coalesce(r.raw, '{{}}'::jsonb), s.reason, %(run)s, s.{key}
+            FROM stage s LEFT JOIN rejected_raw r USING (source_row) WHERE s.reason IS NOT NULL
+            ON CONFLICT (dataset, source_file, row_number) DO UPDATE
+            SET raw = EXCLUDED.raw, reason = EXCLUDED.reason, load_run_id = EXCLUDED.load_run_id,
+                record_key = EXCLUDED.record_key
+            WHERE (quarantine.raw, quarantine.reason, quarantine.record_key)
+                  IS DISTINCT FROM (EXCLUDED.raw, EXCLUDED.reason, EXCLUDED.record_key)
+            """
+        ).format(key=key),
         {"ds": dataset.name, "file": source_file, "run": run_id},
+    )
+    # The same record from another file (the clerk's fix CSV, a later export) has been
+    # seen again here: loaded, or quarantined anew. Its older entry is resolved.
+    conn.execute(
+        sql.SQL(
+            "DELETE FROM quarantine q WHERE q.dataset = %s AND q.source_file <> %s "
+            "AND q.record_key IN (SELECT {key} FROM stage WHERE {key} IS NOT NULL)"
+        ).format(key=key),
+        [dataset.name, source_file],
     )
     conn.execute("DROP TABLE rejected_raw")
     kinds: Counter[str] = Counter()

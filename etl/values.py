@@ -26,8 +26,13 @@ def clean(raw: object) -> str | None:
 
 
 _DATE_FORMS = [
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})秒?)?)?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$"),
+    # 2024-03-05 14:30, 2024/3/5, 2024.3.5 14:30:05.123, 2024年3月5日14时30分, 2024-03-05T14:30:00+08:00
+    re.compile(
+        r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+        r"(?:[ T]*(\d{1,2})[:：时](\d{1,2})分?(?:[:：]?(\d{1,2})(?:\.\d+)?秒?)?)?"
+        r"(Z|[+-]\d{2}:?\d{2})?$"
+    ),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?()$"),
 ]
 
 
@@ -39,9 +44,13 @@ def parse_datetime(raw: object) -> datetime | None:
     for form in _DATE_FORMS:
         m = form.match(text)
         if m:
-            y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+            y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups()[:6])
             try:
-                return datetime(y, mo, d, h, mi, s, tzinfo=LOCAL_TZ)
+                if not m.group(7):
+                    return datetime(y, mo, d, h, mi, s, tzinfo=LOCAL_TZ)
+                # an explicit offset: the same instant, on Beijing's clock
+                zone = datetime.strptime(m.group(7).replace("Z", "+0000").replace(":", ""), "%z").tzinfo
+                return datetime(y, mo, d, h, mi, s, tzinfo=zone).astimezone(LOCAL_TZ)
             except ValueError:
                 raise ValueError(f"is not a real date: {text}") from None
     try:
@@ -49,7 +58,8 @@ def parse_datetime(raw: object) -> datetime | None:
     except ValueError:
         raise ValueError(f"is not a date: {text}") from None
     if 20000 <= serial <= 80000:  # Excel serial days: 1954 … 2119
-        return (_EXCEL_EPOCH + timedelta(days=serial)).replace(tzinfo=LOCAL_TZ)
+        # Excel keeps times as fractions of a day: round to the second they stand for
+        return (_EXCEL_EPOCH + timedelta(seconds=round(serial * 86400))).replace(tzinfo=LOCAL_TZ)
     raise ValueError(f"is not a date: {text}")
 
 
@@ -68,7 +78,7 @@ def parse_bool(raw: object) -> bool | None:
     text = clean(raw)
     if text is None:
         return None
-    low = text.lower()
+    low = text.lower().removesuffix(".0")  # Excel writes 1 as 1.0
     if low in _TRUE:
         return True
     if low in _FALSE:
@@ -162,7 +172,7 @@ def parse_phone(raw: object) -> str | None:
     text = clean(raw)
     if text is None:
         return None
-    digits = re.sub(r"[\s\-()（）]", "", text).removeprefix("+86")
+    digits = re.sub(r"[\s\-()（）]", "", text).removeprefix("+86").removesuffix(".0")
     if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{2,3}\d{7,8}|\d{7,8}", digits):
         return digits
     raise ValueError(f"is not a mobile or landline number: {text}")
