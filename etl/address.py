@@ -63,10 +63,19 @@ def canonical_text(text: str) -> str:
     return _NUMERAL_RUN.sub(_numerals, text)
 
 
+_DIGITS_ONLY = str.maketrans({k: str(v) for k, v in _DIGIT.items()})
+_HAS_UNIT = re.compile(r"[十百千]")
+
+
 def canonical_series(s: pd.Series) -> pd.Series:
     """canonical_text for a column of addresses at once."""
     out = s.astype("str").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-    return out.str.replace(_NUMERAL_RUN, _numerals, regex=True)
+    # Numerals without 十/百/千 (五零一, 三号楼) convert digit by digit: a plain character
+    # translation. Only the rest needs the positional reading of chinese_to_int.
+    positional = out.str.contains(_HAS_UNIT, na=False)
+    if positional.any():
+        out = out.where(~positional, out.where(positional).str.replace(_NUMERAL_RUN, _numerals, regex=True))
+    return out.where(positional, out.str.translate(_DIGITS_ONLY))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -8,27 +8,24 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import psycopg
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from etl import gridcheck, readers
+from etl import readers
 from etl.checks import FileChecks
 from etl.datasets import Dataset, header_key, map_headers
 from etl.gazetteer import Gazetteer
 from etl.geocoders import Geocoder
 from etl.parse import Columns, parse_chunk
-from etl.place import place
 from etl.quarantine import REASON_COLUMN
-from etl.stage import Stage
-from etl.upsert import quarantine, rejected_rows, upsert
+from etl.writer import ChunkWriter
 from gridgov.errors import InputError
 
 # Every gridgov load takes this lock, so two loads started at once run one after the other.
@@ -76,52 +73,38 @@ def load_file(
     cols = _columns(dataset, table, lookup, path)
     result = LoadResult(dataset.name, path.name)
     checks = FileChecks(dataset)
-    raw: dict[int, list[str | None]] = {}  # cells of rows that may end in quarantine
     with conn.transaction():
         _session_memory(conn)
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])  # one load at a time
         result.run_id = _start_run(conn, dataset, path, table.headers, loaded_by)
-        stage = Stage(conn, dataset)
         gazetteer = Gazetteer.load(conn) if dataset.geocodes else None
-        for chunk in table.chunks():  # stream: parse a chunk, match it, COPY it, forget it
-            out = parse_chunk(dataset, cols, chunk)
-            checks.apply(out)  # duplicate ids, times in the future
-            if gazetteer is not None:
-                gazetteer.match(out)  # exact compound + building: point and grid of the building
-            _keep_raw(raw, chunk, out, dataset)
-            stage.copy(out)
-            result.read += len(chunk)
-            if progress:
-                progress(result.read, table.total_rows)
+        writer = ChunkWriter(conn, dataset, run_id=result.run_id, source_file=path.name, headers=table.headers,
+                             geocoder=geocoder)
+        # Python parses chunk n+1 while the database thread writes chunk n.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridgov-db") as db:
+            pending: deque[Future[None]] = deque()
+            for chunk in table.chunks():
+                out = parse_chunk(dataset, cols, chunk)  # typed columns, or the reason a row fails
+                checks.apply(out)  # duplicate ids, times in the future
+                if gazetteer is not None:
+                    gazetteer.match(out)  # exact compound + building: point and grid of the building
+                pending.append(db.submit(writer.write, out, chunk))
+                while len(pending) > 1:  # at most one chunk waits: memory stays flat
+                    pending.popleft().result()
+                result.read += len(chunk)
+                if progress:
+                    progress(result.read, table.total_rows)
+            while pending:
+                pending.popleft().result()
+        writer.finish()
         result.blank_rows = table.blank_rows
-        stage.finish()
-        if dataset.placement == "polygon":
-            _grid_geometry(conn)
-            gridcheck.check(conn, path.name)  # invalid, overlapping or gapped grids stop the load
-        place(conn, dataset, geocoder=geocoder)  # fuzzy match, geocoder, ST_Covers for given points
-        stage.finish()  # statistics again: reasons are known now, and the planner must see them
-        result.inserted, result.updated = upsert(conn, dataset, result.run_id)
-        result.unchanged = stage.count(sql.SQL("reason IS NULL")) - result.inserted - result.updated
-        rejected = rejected_rows(conn)
-        if not rejected <= raw.keys():  # not expected; read the file again rather than lose a row
-            raw.update(readers.raw_rows(table, rejected - raw.keys()))
-        result.quarantined = quarantine(conn, dataset, path.name, table.headers, raw, result.run_id)
+        result.inserted, result.updated, result.unchanged = writer.inserted, writer.updated, writer.unchanged
+        result.quarantined = writer.quarantined
         conn.execute(
             "UPDATE load_runs SET finished_at = clock_timestamp(), counts = %s WHERE id = %s",
             [Jsonb(result.counts()), result.run_id],
         )
-        stage.drop()
     return result
-
-
-def _keep_raw(raw: dict[int, list[str | None]], chunk: readers.Chunk, out: pd.DataFrame, dataset: Dataset) -> None:
-    """Remember the cells of rows that failed, or that have no grid yet: only they can end in quarantine."""
-    maybe = out["reason"].notna()
-    if dataset.placement != "polygon":
-        maybe |= out["grid_code"].isna() if "grid_code" in out else True
-    sub = chunk.frame[maybe.to_numpy()]
-    for number, cells in zip(chunk.row_numbers[maybe.to_numpy()], sub.itertuples(index=False, name=None), strict=True):
-        raw[int(number)] = [c if isinstance(c, str) else None for c in cells]
 
 
 def _session_memory(conn: psycopg.Connection) -> None:
@@ -147,13 +130,6 @@ def _columns(dataset: Dataset, table: readers.Table, lookup: dict[str, str], pat
     if dataset.placement == "polygon" and not table.is_vector:
         raise InputError(f"{path.name}: grids must be a vector file (GeoJSON, GeoPackage or Shapefile)")
     return Columns(mapped=mapped, extra=extra, headers=table.headers, reason=reason)
-
-
-def _grid_geometry(conn: psycopg.Connection) -> None:
-    conn.execute(
-        "UPDATE stage SET mgeom = ST_Multi(ST_CollectionExtract(ST_GeomFromWKB(wkb, 4326), 3)) WHERE reason IS NULL"
-    )
-    conn.execute("UPDATE stage SET reason = 'grid has no polygon' WHERE reason IS NULL AND ST_IsEmpty(mgeom)")
 
 
 def _start_run(

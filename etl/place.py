@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import psycopg
 
-from etl import fuzzy
 from etl.datasets import Dataset
+from etl.fuzzy import FuzzyMatcher
 from etl.geocoders import Geocoder, geocode_unmatched
 
 
-def place(conn: psycopg.Connection, dataset: Dataset, *, geocoder: Geocoder | None = None) -> None:
+def place(
+    conn: psycopg.Connection, dataset: Dataset, *, fuzzy: FuzzyMatcher | None = None, geocoder: Geocoder | None = None
+) -> None:
     """Give every good staged row its point and grid, or a reason."""
     if dataset.placement == "polygon":
         return  # grids are the polygons themselves
@@ -29,7 +31,7 @@ def place(conn: psycopg.Connection, dataset: Dataset, *, geocoder: Geocoder | No
     if dataset.name == "buildings":
         conn.execute("UPDATE stage SET reason = 'building has no coordinates' WHERE reason IS NULL AND lon IS NULL")
     else:
-        fuzzy.match(conn)
+        (fuzzy or FuzzyMatcher()).match(conn)
         if geocoder is not None:
             geocode_unmatched(conn, geocoder)
         _unmatched_reasons(conn)

@@ -268,7 +268,7 @@ def _shapefile_encoding(path: Path) -> str | None:
     return None
 
 
-def _open_vector(path: Path, size: int) -> Table:
+def _open_vector(path: Path) -> Table:
     import pyogrio
 
     kwargs: dict[str, Any] = {}
@@ -287,10 +287,9 @@ def _open_vector(path: Path, size: int) -> Table:
     geoms = gdf.geometry
 
     def chunks() -> Iterator[Chunk]:
-        # a feature's number is its position in the file, from 1
-        for start in range(0, len(frame), size):
-            part = frame.iloc[start : start + size].reset_index(drop=True)
-            yield Chunk(part, np.arange(start + 1, start + 1 + len(part)), geoms.iloc[start : start + size])
+        # One chunk: the file is in memory already, and grids are checked against each
+        # other as a whole. A feature's number is its position in the file, from 1.
+        yield Chunk(frame.reset_index(drop=True), np.arange(1, len(frame) + 1), geoms)
 
     return Table(headers=headers, chunks=chunks, total_rows=len(frame), is_vector=True)
 
@@ -309,21 +308,7 @@ def open_table(path: Path, *, known: Callable[[str], bool] | None = None, chunk_
     if suffix in {".xlsx", ".xlsm"}:
         return _open_xlsx(path, known, chunk_rows)
     if suffix in VECTOR_SUFFIXES:
-        return _open_vector(path, chunk_rows)
+        return _open_vector(path)
     raise InputError(
         f"{path.name}: unsupported file type {suffix or '(none)'}; use CSV, XLSX, GeoJSON, GeoPackage or Shapefile"
     )
-
-
-def raw_rows(table: Table, wanted: set[int]) -> dict[int, list[str | None]]:
-    """The cells of the given row numbers, read again from the file (for quarantine, which keeps the raw row)."""
-    found: dict[int, list[str | None]] = {}
-    if not wanted:
-        return found
-    for chunk in table.chunks():
-        hit = np.isin(chunk.row_numbers, list(wanted))
-        for number, (_, rec) in zip(chunk.row_numbers[hit], chunk.frame[hit].iterrows(), strict=True):
-            found[int(number)] = [None if pd.isna(v) else str(v) for v in rec.tolist()]
-        if len(found) == len(wanted):
-            break
-    return found

@@ -83,11 +83,6 @@ def quarantine(
     with conn.cursor().copy("COPY rejected_raw FROM STDIN") as cp:
         for number, cells in raw.items():
             cp.write_row((number, Jsonb({h: c for h, c in zip(headers, cells, strict=False)})))
-    conn.execute(
-        "DELETE FROM quarantine q WHERE q.dataset = %s AND q.source_file = %s AND q.row_number NOT IN "
-        "(SELECT source_row FROM stage WHERE reason IS NOT NULL)",
-        [dataset.name, source_file],
-    )
     key = sql.Identifier(dataset.key)
     conn.execute(
         sql.SQL(
@@ -104,8 +99,17 @@ def quarantine(
         ).format(key=key),
         {"ds": dataset.name, "file": source_file, "run": run_id},
     )
-    # The same record from another file (the clerk's fix CSV, a later export) has been
-    # seen again here: loaded, or quarantined anew. Its older entry is resolved.
+    conn.execute("DROP TABLE rejected_raw")
+    kinds: Counter[str] = Counter()
+    for reason, n in conn.execute("SELECT split_part(reason, ':', 1), count(*) FROM stage WHERE reason IS NOT NULL GROUP BY 1"):
+        kinds[reason] += n
+    return kinds
+
+
+def resolve_quarantine(conn: psycopg.Connection, dataset: Dataset, source_file: str) -> None:
+    """The same record from another file (the clerk's fix CSV, a later export) was seen again here,
+    loaded or quarantined anew: its older entry is resolved."""
+    key = sql.Identifier(dataset.key)
     conn.execute(
         sql.SQL(
             "DELETE FROM quarantine q WHERE q.dataset = %s AND q.source_file <> %s "
@@ -113,8 +117,3 @@ def quarantine(
         ).format(key=key),
         [dataset.name, source_file],
     )
-    conn.execute("DROP TABLE rejected_raw")
-    kinds: Counter[str] = Counter()
-    for reason, n in conn.execute("SELECT split_part(reason, ':', 1), count(*) FROM stage WHERE reason IS NOT NULL GROUP BY 1"):
-        kinds[reason] += n
-    return kinds

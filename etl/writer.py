@@ -1,0 +1,86 @@
+"""The database side of one load, a chunk at a time: stage → place → upsert → quarantine.
+
+It runs in its own thread while the next chunk is parsed, so PostgreSQL and
+Python work at the same time; it alone uses the connection during the load.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from etl import gridcheck
+from etl.datasets import Dataset
+from etl.fuzzy import FuzzyMatcher
+from etl.geocoders import Geocoder
+from etl.place import place
+from etl.readers import Chunk
+from etl.stage import Stage
+from etl.upsert import quarantine, rejected_rows, resolve_quarantine, upsert
+
+
+class ChunkWriter:
+    """Writes parsed chunks of one file into the database, inside the load's transaction."""
+
+    def __init__(
+        self, conn: psycopg.Connection, dataset: Dataset, *, run_id: int, source_file: str, headers: list[str],
+        geocoder: Geocoder | None,
+    ) -> None:
+        self.conn = conn
+        self.dataset = dataset
+        self.run_id = run_id
+        self.source_file = source_file
+        self.headers = headers
+        self.geocoder = geocoder
+        self.stage = Stage(conn, dataset)
+        self.fuzzy = FuzzyMatcher()
+        self.inserted = self.updated = self.unchanged = 0
+        self.quarantined: Counter[str] = Counter()
+        self.rejected: list[int] = []
+
+    def write(self, out: pd.DataFrame, chunk: Chunk) -> None:
+        """Stage one parsed chunk, decide its rows in PostGIS, upsert the good and quarantine the rest."""
+        conn, stage = self.conn, self.stage
+        stage.reset()
+        stage.copy(out)
+        if self.dataset.placement == "polygon":
+            _grid_geometry(conn)
+            gridcheck.check(conn, self.source_file)  # invalid, overlapping or gapped grids stop the load
+        place(conn, self.dataset, fuzzy=self.fuzzy, geocoder=self.geocoder)  # fuzzy match, geocoder, ST_Covers for given points
+        inserted, updated = upsert(conn, self.dataset, self.run_id)
+        self.inserted += inserted
+        self.updated += updated
+        self.unchanged += stage.count(sql.SQL("reason IS NULL")) - inserted - updated
+        rejected = rejected_rows(conn)
+        raw = _raw_cells(chunk, rejected)
+        self.quarantined += quarantine(conn, self.dataset, self.source_file, self.headers, raw, self.run_id)
+        resolve_quarantine(conn, self.dataset, self.source_file)
+        self.rejected.extend(rejected)
+
+    def finish(self) -> None:
+        """Drop what an earlier load of this file quarantined and this one did not; drop the staging table."""
+        self.conn.execute(
+            "DELETE FROM quarantine WHERE dataset = %s AND source_file = %s AND NOT row_number = ANY(%s)",
+            [self.dataset.name, self.source_file, self.rejected],
+        )
+        self.stage.drop()
+
+
+def _raw_cells(chunk: Chunk, rows: set[int]) -> dict[int, list[str | None]]:
+    """The cells, as read, of the given row numbers of a chunk."""
+    hit = np.isin(chunk.row_numbers, list(rows))
+    return {
+        int(n): [c if isinstance(c, str) else None for c in cells]
+        for n, cells in zip(chunk.row_numbers[hit], chunk.frame[hit].itertuples(index=False, name=None), strict=True)
+    }
+
+
+def _grid_geometry(conn: psycopg.Connection) -> None:
+    conn.execute(
+        "UPDATE stage SET mgeom = ST_Multi(ST_CollectionExtract(ST_GeomFromWKB(wkb, 4326), 3)) WHERE reason IS NULL"
+    )
+    conn.execute("UPDATE stage SET reason = 'grid has no polygon' WHERE reason IS NULL AND ST_IsEmpty(mgeom)")
