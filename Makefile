@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.gridgov-installed
 
-.PHONY: demo test setup setup-test system system-test lint typecheck imports db-start db-stop serve clean
+.PHONY: demo test setup setup-test system system-test lint typecheck imports db-start db-stop serve bench clean
 
 demo: setup db-start
 	$(BIN)/gridgov load geodata/demo
@@ -52,6 +52,11 @@ db-stop:
 
 serve:
 	$(BIN)/gridgov serve
+
+# The ETL benchmark at city scale (minutes): writes bench/RESULTS.md.
+bench: setup db-start
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/etl_bench.py
 
 clean: db-stop
 	rm -rf $(VENV) .gridgov
