@@ -157,7 +157,7 @@ def building_key(raw: str) -> str | None:
 
 def building_keys(s: pd.Series) -> pd.Series:
     """building_key for a column of addresses at once (missing where there is no compound + building)."""
-    parts = canonical_series(s).str.extract(_SPLIT)
-    compound = parts[0].map(strip_prefix, na_action="ignore")
+    parts = canonical_series(s).str.extract(_SPLIT).astype("str")  # all-missing would come back as floats
+    compound = parts[0].map(strip_prefix, na_action="ignore").astype("str")
     number = pd.to_numeric(parts[1], errors="coerce").astype("Int64").astype("str")
     return (compound + "|" + number).where(parts[1].notna())

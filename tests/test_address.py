@@ -88,3 +88,15 @@ def test_district_like_compound_names_are_kept() -> None:
 def test_unparseable_addresses_say_why(text: str, why: str) -> None:
     with pytest.raises(AddressError, match=why):
         parse(text)
+
+
+@given(st.lists(st.sampled_from(["甘露园", "南里", "二区", "十二", "二十三", "两", "五零一", "3", "号楼", "单元", "室", " ", "３", "#", "-", "百子湾", "一百零一"]), max_size=8).map("".join))
+def test_a_column_of_addresses_normalises_as_each_one_does(text: str) -> None:
+    import pandas as pd
+
+    from etl.address import building_key, building_keys, canonical_series, canonical_text
+
+    series = pd.Series([text, None], dtype=object)
+    assert canonical_series(series)[0] == canonical_text(text)
+    vector = building_keys(series)[0]
+    assert (None if pd.isna(vector) else vector) == building_key(text)
