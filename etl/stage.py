@@ -77,7 +77,7 @@ class Stage:
         if pg_type == "date":
             return s.dt.strftime("%Y-%m-%d").astype("object")
         if s.dtype == "object":  # mixed None and text: Arrow wants one type
-            return s.where(s.notna(), None).map(lambda v: v if v is None else str(v))
+            return s.astype("str")
         return s
 
     def reset(self) -> None:
