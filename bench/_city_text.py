@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,8 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "geodata"))
 import _demo_text as txt
+
+from etl.address import canonical_text
 
 Rng = np.random.Generator
 Strs = npt.NDArray[np.object_]
@@ -41,32 +42,9 @@ SECTIONS_P = (0.50, 0.28, 0.14, 0.08)  # a base name has 1, 2, 3 or 4 sections (
 FAKE_SECTIONS = range(5, 10)  # 甘露园南里九区: a section no base name has
 _FORBIDDEN = re.compile(r"市|省|区|街道|楼|座|栋|幢|号|门|室|户|[0-9#\-\s]")
 
-# The demo's Chinese-numeral set, as the data contract's normaliser reads it.
-_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-          "九": 9}
-_UNIT = {"十": 10, "百": 100, "千": 1000}
-_NUMERAL_RUN = re.compile(r"[零〇○一二两三四五六七八九十百千]+")
-
-
-def _numeral(text: str) -> int:
-    if not any(ch in _UNIT for ch in text):
-        return int("".join(str(_DIGIT[ch]) for ch in text))
-    total = current = 0
-    for ch in text:
-        if ch in _DIGIT:
-            current = _DIGIT[ch]
-        else:
-            total += (current or 1) * _UNIT[ch]
-            current = 0
-    return total + current
-
-
 def canonical(name: str) -> str:
-    """A compound name as the contract's normaliser sees it: half-width, numerals as digits, no spaces.
-    Deliberately independent of etl.address; two compounds must never share this form."""
-    text = unicodedata.normalize("NFKC", name)
-    text = _NUMERAL_RUN.sub(lambda m: str(_numeral(m.group(0))), text)
-    return re.sub(r"\s+", "", text)
+    """A compound name as the ETL's normaliser keys it: two compounds must never share this form."""
+    return canonical_text(name)
 
 
 def base_names(rng: Rng) -> list[str]:

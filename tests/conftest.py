@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -62,16 +63,22 @@ def template_db(server_url: str) -> Iterator[str]:
         janitor.drop()
 
 
-@pytest.fixture
-def db_url(server_url: str, template_db: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, migrated, empty database for one test."""
-    name = f"gridgov_t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+@contextmanager
+def fresh_database(server_url: str, template_db: str, name: str) -> Iterator[str]:
+    """A migrated, empty database cloned from the template, dropped when the block ends."""
     janitor = _janitor(server_url, name, template=template_db)
     janitor.init()
     try:
         yield _with_db(server_url, name)
     finally:
         janitor.drop()
+
+
+@pytest.fixture
+def db_url(server_url: str, template_db: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    with fresh_database(server_url, template_db, f"gridgov_t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}") as url:
+        yield url
 
 
 @pytest.fixture

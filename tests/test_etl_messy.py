@@ -17,13 +17,12 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from conftest import fresh_database
 from psycopg.rows import dict_row
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from etl.datasets import DATASETS, header_key
 from etl.folder import plan
@@ -59,20 +58,10 @@ def xmins(conn: psycopg.Connection) -> dict[str, list[tuple[Any, ...]]]:
 @pytest.fixture(scope="module")
 def loaded(server_url: str, template_db: str) -> Iterator[tuple[str, dict[str, LoadResult]]]:
     """One database with the messy folder loaded once, shared by the read-only tests of this module."""
-    parts = urlsplit(server_url)
-    name = f"gridgov_messy_{os.getpid()}"
-    janitor = DatabaseJanitor(
-        user=parts.username or "postgres", password=parts.password, host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432, dbname=name, template_dbname=template_db,
-    )
-    janitor.init()
-    try:
-        url = urlunsplit(parts._replace(path="/" + name))
+    with fresh_database(server_url, template_db, f"gridgov_messy_{os.getpid()}") as url:
         with psycopg.connect(url) as conn:
             results = load_folder(conn)
         yield url, results
-    finally:
-        janitor.drop()
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import psycopg
 import pytest
-from pytest_postgresql.janitor import DatabaseJanitor
+from conftest import fresh_database
 
 from etl import values
 from etl.coords import wgs84_to_gcj02
@@ -56,20 +55,10 @@ def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple[Any, ...]]]:
 @pytest.fixture(scope="module")
 def community_url(server_url: str, template_db: str) -> Iterator[str]:
     """One database with the community fixture loaded, for the tests whose loads must change nothing."""
-    parts = urlsplit(server_url)
-    name = f"gridgov_rules_{os.getpid()}"
-    janitor = DatabaseJanitor(
-        user=parts.username or "postgres", password=parts.password, host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432, dbname=name, template_dbname=template_db,
-    )
-    janitor.init()
-    try:
-        url = urlunsplit(parts._replace(path="/" + name))
+    with fresh_database(server_url, template_db, f"gridgov_rules_{os.getpid()}") as url:
         with psycopg.connect(url) as c:
             load_community(c)
         yield url
-    finally:
-        janitor.drop()
 
 
 @pytest.fixture
