@@ -131,12 +131,14 @@ def _headers(cells: Sequence[object]) -> list[str]:
     return out
 
 
-def _frame(batch: list[Sequence[object]], first_number: int, width: int, table: Table) -> Chunk | None:
+def _frame(
+    batch: list[Sequence[object]], first_number: int, width: int, table: Table, *, text_only: bool
+) -> Chunk | None:
     """A batch of records as text columns; blank rows are counted and dropped, row numbers kept."""
     df = pd.DataFrame(batch, dtype="object")
     for j in range(df.shape[1], width):
         df[j] = None  # short rows: missing trailing cells
-    df = df.apply(_text_column)
+    df = df.apply(_text_column, text_only=text_only)
     blank = df.isna().all(axis=1).to_numpy()
     table.blank_rows += int(blank.sum())
     numbers = np.arange(first_number, first_number + len(batch))[~blank]
@@ -144,8 +146,9 @@ def _frame(batch: list[Sequence[object]], first_number: int, width: int, table: 
     return Chunk(df, numbers) if len(df) else None
 
 
-def _text_column(col: pd.Series) -> pd.Series:
-    if col.map(type).isin((str, type(None))).all():
+def _text_column(col: pd.Series, *, text_only: bool = False) -> pd.Series:
+    """Trimmed text, missing where empty; `text_only` says the cells are str or None already (CSV)."""
+    if text_only or col.map(type).isin((str, type(None))).all():
         out = col.astype("str").str.strip()
     else:  # Excel cells: numbers and dates print as a clerk sees them
         out = col.map(cell_text, na_action="ignore").astype("str")
@@ -153,20 +156,20 @@ def _text_column(col: pd.Series) -> pd.Series:
 
 
 def _rows_chunks(
-    records: Iterator[Sequence[object]], first_number: int, width: int, table: Table, size: int
+    records: Iterator[Sequence[object]], first_number: int, width: int, table: Table, size: int, *, text_only: bool
 ) -> Iterator[Chunk]:
     batch: list[Sequence[object]] = []
     start = first_number
     for rec in records:
         batch.append(rec)
         if len(batch) >= size:
-            chunk = _frame(batch, start, width, table)
+            chunk = _frame(batch, start, width, table, text_only=text_only)
             start += len(batch)
             batch = []
             if chunk is not None:
                 yield chunk
     if batch:
-        chunk = _frame(batch, start, width, table)
+        chunk = _frame(batch, start, width, table, text_only=text_only)
         if chunk is not None:
             yield chunk
 
@@ -207,7 +210,7 @@ def _open_csv(path: Path, known: Callable[[str], bool] | None, size: int) -> Tab
             for _ in range(h + 1):
                 next(reader, None)
             try:
-                yield from _rows_chunks(reader, h + 2, len(headers), table, size)
+                yield from _rows_chunks(reader, h + 2, len(headers), table, size, text_only=True)
             except csv.Error as exc:
                 raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
 
@@ -238,7 +241,7 @@ def _open_xlsx(path: Path, known: Callable[[str], bool] | None, size: int) -> Ta
         book = load_workbook(path, read_only=True, data_only=True)
         try:
             records = book.worksheets[0].iter_rows(min_row=h + 2, values_only=True)
-            yield from _rows_chunks(records, h + 2, len(headers), table, size)
+            yield from _rows_chunks(records, h + 2, len(headers), table, size, text_only=False)
         finally:
             book.close()
 
