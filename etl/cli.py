@@ -39,7 +39,7 @@ def load(settings: Settings, path: Path, dataset: str | None) -> None:
                 bars.update(task, completed=done, total=total)
 
             results.append(load_file(conn, src.path, src.dataset, mapping=src.mapping, geocoder=geocoder,
-                                     progress=progress))
+                                     progress=progress, parse_workers=settings.parse_workers))
             bars.update(task, visible=False)
             click.echo(f"loaded {src.path.name} as {src.dataset.name}", err=True)
     print_summary(results, skipped)

@@ -23,7 +23,8 @@ from etl.checks import FileChecks
 from etl.datasets import Dataset, header_key, map_headers
 from etl.gazetteer import Gazetteer
 from etl.geocoders import Geocoder
-from etl.parse import Columns, parse_chunk
+from etl.parallel import parsed_chunks, worker_count
+from etl.parse import Columns
 from etl.quarantine import REASON_COLUMN
 from etl.writer import ChunkWriter
 from gridgov.errors import InputError
@@ -65,8 +66,13 @@ def load_file(
     geocoder: Geocoder | None = None,
     loaded_by: str | None = None,
     progress: Progress | None = None,
+    parse_workers: int | None = None,
 ) -> LoadResult:
-    """Load one file into its dataset's table in one transaction; returns the counts."""
+    """Load one file into its dataset's table in one transaction; returns the counts.
+
+    `parse_workers`: worker processes that parse chunks (default: two for a file of
+    200,000 rows or more, none below).
+    """
     # Open and map before touching the database: a file that cannot be read changes nothing.
     lookup = dataset.lookup(mapping)
     table = readers.open_table(path, known=lambda h: header_key(h) in lookup)
@@ -80,11 +86,11 @@ def load_file(
         gazetteer = Gazetteer.load(conn) if dataset.geocodes else None
         writer = ChunkWriter(conn, dataset, run_id=result.run_id, source_file=path.name, headers=table.headers,
                              geocoder=geocoder)
-        # Python parses chunk n+1 while the database thread writes chunk n.
+        # Python parses chunk n+1 (in worker processes, for a big file) while the database thread writes chunk n.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridgov-db") as db:
             pending: deque[Future[None]] = deque()
-            for chunk in table.chunks():
-                out = parse_chunk(dataset, cols, chunk)  # typed columns, or the reason a row fails
+            for chunk, out in parsed_chunks(table, dataset, cols, workers=worker_count(table, parse_workers)):
+                # `out`: typed columns, or the reason a row fails
                 checks.apply(out)  # duplicate ids, times in the future
                 if gazetteer is not None:
                     gazetteer.match(out)  # exact compound + building: point and grid of the building

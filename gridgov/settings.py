@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default="",
         description="Map tile URL template ({z}/{x}/{y}); empty draws vector layers only.",
     )
+    parse_workers: int | None = Field(
+        default=None,
+        description="Worker processes parsing a big file while it loads; unset: 2 from 200,000 rows, else none.",
+    )
     geocoder: str = Field(
         default="",
         description="Geocoder for addresses the gazetteer does not know: empty (off), table:PATH, or a plug-in name.",

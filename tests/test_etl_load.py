@@ -133,3 +133,17 @@ def test_cli_reports_a_file_it_cannot_place(db_url: str, tmp_path: Path) -> None
     )
     assert proc.returncode == 0, proc.stderr
     assert "not loaded: register.csv: the name starts with no dataset name" in proc.stdout
+
+
+def test_parsing_in_worker_processes_loads_the_same(conn: psycopg.Connection) -> None:
+    # big files are parsed by worker processes; force that path on the small fixture and compare
+    households = "SELECT household_id, address, id_number, members, groups, grid_code, geocoded_by, extra FROM households ORDER BY 1"
+    quarantined = "SELECT row_number, raw, reason FROM quarantine ORDER BY 1"
+    inline = load_folder(conn, COMMUNITY)
+    expected = conn.execute(households).fetchall(), conn.execute(quarantined).fetchall()
+    conn.execute("DELETE FROM households")
+    conn.execute("DELETE FROM quarantine")
+    conn.commit()
+    again = [load_file(conn, s.path, s.dataset, parse_workers=2) for s in plan(COMMUNITY)[0]]
+    assert [(r.inserted, r.quarantined) for r in again[2:]] == [(r.inserted, r.quarantined) for r in inline[2:]]
+    assert (conn.execute(households).fetchall(), conn.execute(quarantined).fetchall()) == expected
