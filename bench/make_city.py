@@ -33,7 +33,7 @@ import _city_text as ctext  # puts geodata/ on sys.path for the demo's modules
 import _demo_text as txt
 import numpy as np
 import numpy.typing as npt
-from _demo_model import CUTOFF, DAY_HOURS, NIGHT_HOURS, START
+from _demo_model import BAD_LABELS, CUTOFF, DAY_HOURS, NIGHT_HOURS, START
 
 Rng = np.random.Generator
 Strs = npt.NDArray[np.object_]
@@ -68,14 +68,6 @@ NO_LOCATION_SHARE = 0.01  # vague address, no coordinates: deliberately bad
 VAGUE_ADDRESSES = ("", "小区门口", "不详", "{stem}附近", "朝阳区{stem}一带")
 SLOW_GRIDS = 0.10  # share of grids whose first response comes 1.2-1.8 times slower
 
-BAD_LABELS = {
-    "unknown_compound": "居住地址 names a compound not in the gazetteer (e.g. 甘露园南里九区)",
-    "unknown_building": "居住地址 names a building number the compound does not have",
-    "blank_address": "居住地址 empty or blank",
-    "bad_checksum": "身份证号 with a wrong GB 11643 check character",
-    "zero_members": "家庭人口 = 0",
-    "no_location": "诉求地址 matches no building and no coordinates are given",
-}
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import psycopg
@@ -73,10 +74,13 @@ class _Gazetteer:
 
     @classmethod
     def load(cls, conn: psycopg.Connection) -> _Gazetteer:
+        return cls.from_rows(conn.execute("SELECT building_id, match_key, address FROM buildings ORDER BY building_id"))
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str]]) -> _Gazetteer:
+        """From (building id, match key, address) rows."""
         g = cls()
-        for building_id, key, address in conn.execute(
-            "SELECT building_id, match_key, address FROM buildings ORDER BY building_id"
-        ):
+        for building_id, key, address in rows:
             compound, number = key.rsplit("|", 1)
             g.numbers[compound].append(int(number))
             g.index[(number, _identity(compound))].append((compound, building_id, address))

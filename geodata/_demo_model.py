@@ -100,3 +100,14 @@ def building_address(rng: Rng, b: Building) -> str:
     style = 1 + int(rng.choice(3, p=txt.BUILDING_STYLE_WEIGHTS))
     compound = txt.ARABIC_COMPOUND.get(b.compound, b.compound) if rng.random() < 0.05 else b.compound
     return txt.building_address(rng, style, compound, b.number)
+
+
+# What each kind of deliberately bad row is, as the generated READMEs say it (shared with bench/make_city.py).
+BAD_LABELS = {
+    "unknown_compound": "居住地址 names a compound not in the gazetteer (e.g. 甘露园南里九区)",
+    "unknown_building": "居住地址 names a building number the compound does not have",
+    "blank_address": "居住地址 empty or blank",
+    "bad_checksum": "身份证号 with a wrong GB 11643 check character",
+    "zero_members": "家庭人口 = 0",
+    "no_location": "诉求地址 matches no building and no coordinates are given",
+}

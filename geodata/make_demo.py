@@ -22,7 +22,7 @@ import _demo_geo as geo
 import _demo_text as txt
 import numpy as np
 from _demo_events import make_complaints, make_hazards, make_visits
-from _demo_model import Building, Household, Rng, Row, Table, fmt_coord
+from _demo_model import BAD_LABELS, Building, Household, Rng, Row, Table, fmt_coord
 
 SEED = 20251101
 STREAMS = {"grids": 1, "buildings": 2, "households": 3, "facilities": 4, "complaints": 5, "hazards": 6, "visits": 7}
@@ -41,14 +41,6 @@ N_HOUSEHOLDS = 3000
 FLATS_PER_BUILDING = 4 * 18 * 4  # units x floors x doors
 BAD_HOUSEHOLDS = {"unknown_compound": 12, "unknown_building": 12, "blank_address": 12, "bad_checksum": 12,
                   "zero_members": 12}
-BAD_LABELS = {
-    "unknown_compound": "居住地址 names a compound not in the gazetteer (e.g. 甘露园南里九区)",
-    "unknown_building": "居住地址 names a building number the compound does not have",
-    "blank_address": "居住地址 empty or blank",
-    "bad_checksum": "身份证号 with a wrong GB 11643 check character",
-    "zero_members": "家庭人口 = 0",
-    "no_location": "诉求地址 matches no building and no coordinates are given",
-}
 
 FACILITY_COUNTS = {"消防栓": 36, "监控": 25, "燃气调压箱": 10, "AED": 8, "微型消防站": 6, "养老驿站": 5,
                    "党群服务站": 4, "卫生服务站": 3, "学校": 3}

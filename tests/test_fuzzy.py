@@ -18,16 +18,7 @@ GAZETTEER = {
 
 @pytest.fixture(scope="module")
 def gazetteer() -> _Gazetteer:
-    g = _Gazetteer()
-    for bid, address in GAZETTEER.items():
-        key = building_key(address)
-        assert key is not None
-        compound, number = key.rsplit("|", 1)
-        g.numbers[compound].append(int(number))
-        g.index[(number, _identity(compound))].append((compound, bid, address))
-    for nums in g.numbers.values():
-        nums.sort()
-    return g
+    return _Gazetteer.from_rows((bid, str(building_key(address)), address) for bid, address in GAZETTEER.items())
 
 
 def decide(g: _Gazetteer, address: str) -> tuple[str | None, str]:
