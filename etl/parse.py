@@ -42,11 +42,15 @@ def parse_chunk(dataset: Dataset, cols: Columns, chunk: Chunk) -> pd.DataFrame:
 
 
 def _extra(df: pd.DataFrame, cols: Columns) -> pd.Series:
-    """Columns the contract does not know, kept as a JSON object per row (None when all are empty)."""
-    if not cols.extra:
+    """Columns the contract does not know, kept as a JSON object per row (None when all are empty).
+
+    Cells past the last header (a row longer than the header row) are kept too, as column_N."""
+    beyond = [int(j) for j in df.columns if isinstance(j, int) and j >= len(cols.headers)]
+    extra: list[int] = [i for i in cols.extra if i in df] + beyond
+    if not extra:
         return pd.Series([None] * len(df), index=df.index, dtype="object")
-    names = [cols.headers[i] if i < len(cols.headers) else f"column_{i + 1}" for i in cols.extra]
-    sub = df[[i for i in cols.extra if i in df]]
+    names = [cols.headers[i] if i < len(cols.headers) else f"column_{i + 1}" for i in extra]
+    sub = df[extra]
     out = []
     for rec in sub.itertuples(index=False, name=None):
         kept = {n: v for n, v in zip(names, rec, strict=False) if isinstance(v, str)}

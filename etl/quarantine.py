@@ -38,6 +38,11 @@ def rows(
     return [QuarantinedRow(*r) for r in result]
 
 
+def _cells_of(r: QuarantinedRow) -> list[str]:
+    """The row's headers, then any cells it had past the last header (kept as column_N)."""
+    return [*r.headers, *(k for k in r.raw if k not in r.headers)]
+
+
 def write_csv(found: list[QuarantinedRow], path: Path) -> int:
     """Write rows back in the office's own columns plus a reason column (UTF-8 with BOM, opens in Excel).
 
@@ -49,7 +54,7 @@ def write_csv(found: list[QuarantinedRow], path: Path) -> int:
     by_field: dict[tuple[str, str], str] = {}  # (dataset, canonical field) -> output header
     for r in found:
         lookup = DATASETS[r.dataset].lookup() if r.dataset in DATASETS else {}
-        for h in r.headers:
+        for h in _cells_of(r):
             if h == REASON_COLUMN or (r.dataset, h) in slot:
                 continue
             field = lookup.get(header_key(h))
@@ -62,7 +67,7 @@ def write_csv(found: list[QuarantinedRow], path: Path) -> int:
         w.writerow([*columns, REASON_COLUMN])
         for r in found:
             cells = dict.fromkeys(columns, "")
-            for h in r.headers:
+            for h in _cells_of(r):
                 cell = slot.get((r.dataset, h))
                 if cell and r.raw.get(h):
                     cells[cell] = r.raw[h]

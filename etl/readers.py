@@ -135,9 +135,10 @@ def _frame(
     batch: list[Sequence[object]], first_number: int, width: int, table: Table, *, text_only: bool
 ) -> Chunk | None:
     """A batch of records as text columns; blank rows are counted and dropped, row numbers kept."""
+    longest = max(width, *(len(r) for r in batch))
+    if any(len(r) != longest for r in batch):  # short rows miss trailing cells; long rows keep theirs
+        batch = [list(r) + [None] * (longest - len(r)) for r in batch]
     df = pd.DataFrame(batch, dtype="object")
-    for j in range(df.shape[1], width):
-        df[j] = None  # short rows: missing trailing cells
     df = df.apply(_text_column, text_only=text_only)
     blank = df.isna().all(axis=1).to_numpy()
     table.blank_rows += int(blank.sum())

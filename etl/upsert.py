@@ -82,7 +82,8 @@ def quarantine(
     conn.execute("CREATE TEMP TABLE rejected_raw (source_row integer PRIMARY KEY, raw jsonb) ON COMMIT DROP")
     with conn.cursor().copy("COPY rejected_raw FROM STDIN") as cp:
         for number, cells in raw.items():
-            cp.write_row((number, Jsonb({h: c for h, c in zip(headers, cells, strict=False)})))
+            names = [*headers, *(f"column_{j + 1}" for j in range(len(headers), len(cells)))]
+            cp.write_row((number, Jsonb({h: c for h, c in zip(names, cells, strict=False) if c is not None or h in headers})))
     key = sql.Identifier(dataset.key)
     conn.execute(
         sql.SQL(

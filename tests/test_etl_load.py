@@ -147,3 +147,30 @@ def test_parsing_in_worker_processes_loads_the_same(conn: psycopg.Connection) ->
     again = [load_file(conn, s.path, s.dataset, parse_workers=2) for s in plan(COMMUNITY)[0]]
     assert [(r.inserted, r.quarantined) for r in again[2:]] == [(r.inserted, r.quarantined) for r in inline[2:]]
     assert (conn.execute(households).fetchall(), conn.execute(quarantined).fetchall()) == expected
+
+
+def test_cells_past_the_last_header_are_kept(conn: psycopg.Connection, tmp_path: Path) -> None:
+    folder = tmp_path / "ragged"
+    shutil.copytree(COMMUNITY, folder)
+    lines = (folder / "households.csv").read_text(encoding="gbk").splitlines()
+    lines[1] += ",楼长备注,钥匙在物业"  # a row two cells longer than its header row
+    (folder / "households.csv").write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+    load_folder(conn, folder)
+    extra = conn.execute("SELECT extra FROM households WHERE household_id = 'H1'").fetchone()
+    assert extra == ({"column_12": "楼长备注", "column_13": "钥匙在物业"},)
+
+
+def test_a_quarantined_row_keeps_its_cells_past_the_last_header(conn: psycopg.Connection, tmp_path: Path) -> None:
+    folder = tmp_path / "ragged"
+    shutil.copytree(COMMUNITY, folder)
+    lines = (folder / "households.csv").read_text(encoding="gbk").splitlines()
+    lines[5] += ",门口有狗"  # H5's row, which is quarantined (unknown compound), one cell longer
+    (folder / "households.csv").write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+    load_folder(conn, folder)
+    raw = next(r.raw for r in rows(conn, dataset="households") if r.raw["户编号"] == "H5")
+    assert raw["column_12"] == "门口有狗"
+    out = tmp_path / "fix.csv"
+    write_csv(rows(conn, dataset="households"), out)
+    table = out.read_text(encoding="utf-8-sig").splitlines()
+    assert table[0].endswith(",column_12," + REASON_COLUMN)
+    assert "门口有狗" in next(line for line in table if line.startswith("H5,"))
