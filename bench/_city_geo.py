@@ -7,11 +7,16 @@ Independent of etl/: the GCJ-02 offset is the published formula, written out her
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "geodata"))
+from _demo_geo import metres_per_degree
 
 Rng = np.random.Generator
 Floats = npt.NDArray[np.float64]
@@ -27,17 +32,9 @@ COMMUNITY_COLS, COMMUNITY_ROWS = 5, 2  # a community is a block of 5 x 2 grids (
 COMMUNITIES_PER_STREET = 10
 
 
-def _metres_per_degree() -> tuple[float, float]:
-    # WGS-84 radii of curvature at the centre latitude, as in geodata/_demo_geo.py. Over 34 km the affine
-    # map is good to a few metres, which is all the checks below need (they work in this plane throughout).
-    a, e2 = 6378137.0, 6.69437999014e-3
-    s2 = math.sin(math.radians(LAT0)) ** 2
-    meridian = a * (1 - e2) / (1 - e2 * s2) ** 1.5
-    normal = a / math.sqrt(1 - e2 * s2)
-    return normal * math.cos(math.radians(LAT0)) * math.pi / 180, meridian * math.pi / 180
-
-
-KX, KY = _metres_per_degree()
+# At the centre latitude; over 34 km the affine map is good to a few metres, which is all the checks
+# below need (they work in this plane throughout).
+KX, KY = metres_per_degree(LAT0)
 
 
 def require(ok: bool, message: str) -> None:

@@ -67,6 +67,11 @@ class Rows:
         self.fail(frame.with_name("crs", e))
         self.out["crs"] = crs.where(crs.notna(), "wgs84")
 
+    def location(self) -> None:
+        """Where the row is: given coordinates, and the gazetteer key of its address."""
+        self.coordinates()
+        self.match_key()
+
     def match_key(self) -> None:
         self.out["match_key"] = address.building_keys(self.out["address"]) if "address" in self.out else None
 
@@ -89,8 +94,7 @@ def buildings(df: pd.DataFrame) -> Rows:
     r = Rows(df)
     r.need("building_id")
     r.need("address")
-    r.coordinates()
-    r.match_key()
+    r.location()
     no_key = r.out["address"].notna() & r.out["match_key"].isna()
     r.fail(("no building number in address: " + r.out["address"].astype("object").fillna("")).where(no_key))
     return r
@@ -105,8 +109,7 @@ def households(df: pd.DataFrame) -> Rows:
     r.parsed("phone", frame.phones)
     r.parsed("members", frame.positive_ints)
     r.mapped("groups", values.parse_groups)
-    r.coordinates()
-    r.match_key()
+    r.location()
     return r
 
 
@@ -115,8 +118,7 @@ def facilities(df: pd.DataFrame) -> Rows:
     r.need("facility_id")
     for name in ("name", "type", "address"):
         r.plain(name)
-    r.coordinates()
-    r.match_key()
+    r.location()
     return r
 
 
@@ -130,8 +132,7 @@ def complaints(df: pd.DataFrame) -> Rows:
     r.parsed("resolved_at", frame.datetimes)
     r.mapped("resolved", values.parse_bool)
     r.mapped("satisfied", values.parse_satisfaction, column="satisfaction")
-    r.coordinates()
-    r.match_key()
+    r.location()
     return r
 
 
@@ -145,8 +146,7 @@ def hazards(df: pd.DataFrame) -> Rows:
     r.parsed("deadline", frame.dates)
     r.parsed("closed_at", frame.datetimes)
     r.plain("address")
-    r.coordinates()
-    r.match_key()
+    r.location()
     return r
 
 

@@ -23,17 +23,17 @@ MIN_EDGE_M = 10.0
 Coord = tuple[float, float]
 
 
-def _metres_per_degree() -> tuple[float, float]:
-    # WGS-84 radii of curvature at the community's latitude; over 700 m the
-    # resulting affine map is exact to centimetres, and keeps edges straight.
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres per degree of longitude and of latitude at `lat`, from WGS-84's radii of curvature."""
+    # Over the 700 m of the demo the resulting affine map is exact to centimetres, and keeps edges straight.
     a, e2 = 6378137.0, 6.69437999014e-3
-    s2 = math.sin(math.radians(LAT0)) ** 2
+    s2 = math.sin(math.radians(lat)) ** 2
     meridian = a * (1 - e2) / (1 - e2 * s2) ** 1.5
     normal = a / math.sqrt(1 - e2 * s2)
-    return normal * math.cos(math.radians(LAT0)) * math.pi / 180, meridian * math.pi / 180
+    return normal * math.cos(math.radians(lat)) * math.pi / 180, meridian * math.pi / 180
 
 
-KX, KY = _metres_per_degree()
+KX, KY = metres_per_degree(LAT0)
 
 
 def to_lonlat(x: float, y: float) -> Coord:
