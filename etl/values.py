@@ -13,6 +13,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from gridgov import groups
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -106,6 +108,7 @@ def parse_satisfaction(raw: object) -> str | None:
 
 
 SPECIAL_GROUPS: dict[str, str] = {
+    **{name: key for key, name in groups.SPECIAL_GROUPS.items()},
     "独居老人": "elderly_alone", "空巢老人": "empty_nest", "残疾人": "disabled",
     "低保户": "low_income", "低保": "low_income", "特困人员": "extreme_poverty", "特困": "extreme_poverty",
     "失业人员": "unemployed", "下岗失业": "unemployed", "刑释解教": "released_prisoner",
@@ -113,7 +116,7 @@ SPECIAL_GROUPS: dict[str, str] = {
     "重点帮扶": "key_assistance", "军烈属": "military_family", "优抚对象": "military_family",
     "大病家庭": "serious_illness", "重病": "serious_illness", "留守儿童": "left_behind_child",
 }
-_CANONICAL_GROUPS = set(SPECIAL_GROUPS.values())
+_CANONICAL_GROUPS = set(groups.SPECIAL_GROUPS)
 _GROUP_SEPARATORS = re.compile(r"[;；,，、/\s]+")
 
 

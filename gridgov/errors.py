@@ -25,3 +25,9 @@ class InputError(GridgovError):
     """A file a user handed us cannot be loaded at all; nothing was changed."""
 
     exit_code = 2
+
+
+class Forbidden(GridgovError):
+    """The user's role may not see what was asked (a layer, a grid, a level of detail)."""
+
+    exit_code = 5

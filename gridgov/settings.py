@@ -37,3 +37,12 @@ class Settings(BaseSettings):
         description="Geocoder for addresses the gazetteer does not know: empty (off), table:PATH, or a plug-in name.",
     )
     tile_attribution: str = Field(default="", description="Attribution shown for the tiles.")
+    timezone: str = Field(default="Asia/Shanghai", description="Time zone of the community's calendar: days, weeks and months.")
+    response_limit_hours: float = Field(
+        default=2.0, gt=0, description="A work order counts as responded in time within this many hours of receipt."
+    )
+    basically_satisfied_weight: float = Field(
+        default=1.0, ge=0, le=1, description="Weight of 基本满意 in the satisfaction rate (0.9 is a common local choice)."
+    )
+    hotspot_permutations: int = Field(default=999, ge=99, description="Permutations of the Gi* hot-spot inference.")
+    hotspot_seed: int = Field(default=12345, description="Random seed of the Gi* permutations: the same data gives the same map.")

@@ -1,14 +1,85 @@
-"""Special groups (特殊群体) per grid: households and special-group households."""
+"""Special groups (特殊群体) per grid: households in each group and in any, and per 100 households."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import psycopg
+from psycopg import sql
 
+from gridgov.groups import ENGLISH, SPECIAL_GROUPS
+from gridgov.settings import Settings
 from layers import _queries
+from layers._frames import GRIDS_CLAUSE, frame
+from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
 
 
 def grid_summary(conn: psycopg.Connection) -> dict[str, Any]:
     """Every grid as a GeoJSON FeatureCollection with its household and special-group counts."""
     return _queries.fetch_json(conn, "grid_summary")
+
+
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    per_group = [
+        sql.SQL("count(h.household_id) FILTER (WHERE {key} = ANY(h.groups)) AS {column}").format(
+            key=sql.Literal(key), column=sql.Identifier(f"group_{key}")
+        )
+        for key in SPECIAL_GROUPS
+    ]
+    query = sql.SQL(
+        "SELECT g.grid_code, count(h.household_id) AS households,"
+        " count(h.household_id) FILTER (WHERE cardinality(h.groups) > 0) AS special_households,"
+        " round(100.0 * count(h.household_id) FILTER (WHERE cardinality(h.groups) > 0)"
+        "       / nullif(count(h.household_id), 0), 1)::float8 AS special_per_100,"
+        " {per_group}"
+        " FROM grids AS g LEFT JOIN households AS h ON h.grid_code = g.grid_code"
+        " WHERE {where} GROUP BY g.grid_code ORDER BY g.grid_code"
+    ).format(per_group=sql.SQL(", ").join(per_group), where=sql.SQL(GRIDS_CLAUSE))
+    return frame(conn, query, {"grids": list(filters.grids)})
+
+
+def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
+    return _queries.fetch_json(conn, "special_group_households", {"grids": list(filters.grids)})
+
+
+COLUMNS = (
+    Column("households", "int", "户数", "households"),
+    Column("special_households", "int", "特殊群体户数", "households in any special group"),
+    Column("special_per_100", "float", "每百户特殊群体户数", "special-group households per 100 households"),
+    *(
+        Column(f"group_{key}", "int", f"{name}户数", f"households: {ENGLISH[key]}")
+        for key, name in SPECIAL_GROUPS.items()
+    ),
+)
+
+LAYER = register(
+    Layer(
+        name="special_groups",
+        label_zh="特殊群体",
+        label_en="Special groups",
+        accepts=frozenset({"grids"}),
+        columns=COLUMNS,
+        aggregate=_aggregate,
+        legend=Legend(
+            property="special_households",
+            kind="count",
+            title_zh="特殊群体户数",
+            title_en="Special-group households",
+            note_zh="每百户 = 特殊群体户数 ÷ 户数 × 100",
+            note_en="per 100 = special-group households ÷ households × 100",
+        ),
+        access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.DETAIL},
+        detail=_detail,
+        detail_columns=(
+            Column("household_id", "str", "户编号", "household id"),
+            Column("address", "str", "地址", "address"),
+            Column("head_name", "str", "户主", "head of household"),
+            Column("phone", "str", "电话", "phone"),
+            Column("members", "int", "人口", "members"),
+            Column("groups", "str", "群体", "special groups"),
+        ),
+        # a planner's export withholds a grid's count of a group below 5, and the rate built on it
+        suppress={"special_households": ("special_per_100",), **{f"group_{k}": () for k in SPECIAL_GROUPS}},
+    )
+)

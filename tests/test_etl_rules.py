@@ -411,3 +411,12 @@ def test_a_strip_between_grids_that_splits_the_community_is_a_gap(cconn: psycopg
     message = refused(cconn, path, "grids")
     assert "the grids of 条带社区 form 2 separate pieces" in message
     assert _LOCATION.search(message)
+
+
+def test_every_special_group_label_maps_to_a_group_the_layers_count() -> None:
+    from etl import values
+    from gridgov import groups
+
+    assert set(values.SPECIAL_GROUPS.values()) == set(groups.SPECIAL_GROUPS) == set(groups.ENGLISH)
+    for key, name in groups.SPECIAL_GROUPS.items():
+        assert values.parse_groups(name) == [key]

@@ -1,0 +1,255 @@
+"""The layer registry: every question the map, the exporter and the API can ask.
+
+A layer is one module in layers/ that calls `register(Layer(...))` at import.
+It says what it is called (in Chinese and English), which filters it accepts,
+how to compute its per-grid aggregate (in PostGIS), what detail features it has,
+how its legend reads, and what each role may see of it. Callers never import a
+layer module: they ask this registry, which also decides, from the viewer's
+role and grid, what they may see (`scope`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import IntEnum, StrEnum
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+
+from gridgov.errors import Forbidden, InputError
+from gridgov.settings import Settings
+from layers import _grids
+
+# The modules that hold the built-in layers, imported on first use of the registry.
+BUILTIN = ("layers.special_groups",)
+
+
+class Role(StrEnum):
+    """Who is looking."""
+
+    SECRETARY = "secretary"  # 社区书记: every grid, aggregates and density, never a person's point
+    GRID_LEADER = "grid_leader"  # 网格员: their own grid only, with household-level detail
+    PLANNER = "planner"  # 规划: de-identified aggregates of every grid, and exports
+
+
+class Access(IntEnum):
+    """How much of a layer a role may see; a grid leader's access is always limited to their own grid."""
+
+    NONE = 0
+    AGGREGATE = 1  # per-grid numbers
+    DETAIL = 2  # per-grid numbers and the layer's detail features
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The role (and, for a grid leader, the grid) a request is answered for; set by the server from the session."""
+
+    role: Role
+    grid_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role is Role.GRID_LEADER and not self.grid_code:
+            raise ValueError("a grid leader's viewer needs their grid_code")
+
+
+PERIODS = ("week", "month")
+SUPPRESS_BELOW = 5
+FILTERS = frozenset({"grids", "window", "categories", "statuses", "as_of", "period"})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose. Empty tuples mean "all"; `end` is inclusive; dates are the community's calendar days."""
+
+    grids: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    as_of: date | None = None  # "today" for due/overdue; None: the current day in the community's time zone
+    period: Literal["week", "month"] = "month"  # the time step of space-time layers
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise InputError(f"the time window starts ({self.start}) after it ends ({self.end})")
+        if self.period not in PERIODS:
+            raise InputError(f"period must be one of {', '.join(PERIODS)}, not {self.period!r}")
+
+    def used(self) -> set[str]:
+        """Names (as in FILTERS) of the filters set to something other than their default."""
+        out = set()
+        if self.grids:
+            out.add("grids")
+        if self.start or self.end:
+            out.add("window")
+        if self.categories:
+            out.add("categories")
+        if self.statuses:
+            out.add("statuses")
+        if self.as_of:
+            out.add("as_of")
+        if self.period != "month":
+            out.add("period")
+        return out
+
+
+@dataclass(frozen=True)
+class Column:
+    """One documented property of a layer's per-grid features."""
+
+    name: str
+    type: Literal["int", "float", "str"]
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Legend:
+    """How the map colours the layer: which property, what kind of scale, and the words and formula shown."""
+
+    property: str
+    kind: Literal["count", "rate", "bin", "category"]
+    title_zh: str
+    title_en: str
+    note_zh: str = ""
+    note_en: str = ""
+    categories: tuple[tuple[str, str, str, str], ...] = ()  # (value, zh, en, colour) for kind bin/category
+
+
+Aggregate = Callable[[psycopg.Connection, Filters, Settings], pd.DataFrame]
+Detail = Callable[[psycopg.Connection, Filters, Settings], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One question the map can answer, per grid."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    accepts: frozenset[str]
+    columns: tuple[Column, ...]
+    aggregate: Aggregate  # a frame indexed by grid_code with one row per grid asked for, columns as `columns`
+    legend: Legend
+    access: Mapping[Role, Access]
+    detail: Detail | None = None  # a GeoJSON FeatureCollection for the grids in Filters.grids
+    detail_columns: tuple[Column, ...] = ()
+    # de-identified output: a count column below SUPPRESS_BELOW is withheld, with the columns derived from it
+    suppress: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = self.accepts - FILTERS
+        if unknown:
+            raise ValueError(f"layer {self.name}: unknown filters {sorted(unknown)}")
+        if self.detail is None and Access.DETAIL in self.access.values():
+            raise ValueError(f"layer {self.name}: a role has DETAIL access but the layer has no detail")
+
+
+_LAYERS: dict[str, Layer] = {}
+_loaded = False
+
+
+def register(layer: Layer) -> Layer:
+    """Add a layer (called by each layer module at import)."""
+    if layer.name in _LAYERS and _LAYERS[layer.name] is not layer:
+        raise ValueError(f"two layers are called {layer.name}")
+    _LAYERS[layer.name] = layer
+    return layer
+
+
+def _load_builtin() -> None:
+    global _loaded
+    if not _loaded:
+        for module in BUILTIN:
+            importlib.import_module(module)
+        _loaded = True
+
+
+def available() -> list[Layer]:
+    """Every registered layer, in the order of BUILTIN."""
+    _load_builtin()
+    return list(_LAYERS.values())
+
+
+def get(name: str) -> Layer:
+    """The layer called `name`; an InputError listing the names when there is none."""
+    _load_builtin()
+    try:
+        return _LAYERS[name]
+    except KeyError:
+        raise InputError(f"there is no layer {name!r}; layers: {', '.join(_LAYERS)}") from None
+
+
+def visible_to(viewer: Viewer) -> list[Layer]:
+    """The layers a viewer may see at all."""
+    return [layer for layer in available() if layer.access.get(viewer.role, Access.NONE) > Access.NONE]
+
+
+def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Access.AGGREGATE) -> Filters:
+    """The filters a request runs with, or Forbidden.
+
+    The role must have at least `level` on the layer. A grid leader sees their own
+    grid only: asking for no grid means theirs, asking for another is refused.
+    """
+    granted = layer.access.get(viewer.role, Access.NONE)
+    if granted < level:
+        what = "the details of" if level is Access.DETAIL else "the layer"
+        raise Forbidden(f"{viewer.role.value} may not see {what} {layer.name}")
+    unsupported = filters.used() - layer.accepts
+    if unsupported:
+        raise InputError(f"layer {layer.name} does not filter by {', '.join(sorted(unsupported))}")
+    if viewer.role is Role.GRID_LEADER:
+        assert viewer.grid_code is not None
+        others = set(filters.grids) - {viewer.grid_code}
+        if others:
+            raise Forbidden(f"a grid leader of {viewer.grid_code} may not see grid {', '.join(sorted(others))}")
+        return replace(filters, grids=(viewer.grid_code,))
+    return filters
+
+
+def grid_frame(
+    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
+) -> gpd.GeoDataFrame:
+    """The layer's per-grid aggregate with each grid's polygon, for the grids the viewer may see."""
+    layer = get(name)
+    scoped = scope(layer, viewer, filters)
+    table = layer.aggregate(conn, scoped, settings or Settings())
+    polygons = _grids.polygons(conn, scoped.grids)
+    frame = polygons.join(table, on="grid_code", how="left")
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
+def aggregate(
+    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
+) -> dict[str, Any]:
+    """The layer's per-grid aggregate as a GeoJSON FeatureCollection of grid polygons (id = grid_code)."""
+    return _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings))
+
+
+def detail(
+    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
+) -> dict[str, Any]:
+    """The layer's detail features (points, cells) for the grids the viewer may see."""
+    layer = get(name)
+    scoped = scope(layer, viewer, filters, level=Access.DETAIL)
+    assert layer.detail is not None  # Layer.__post_init__: DETAIL access implies a detail function
+    return layer.detail(conn, scoped, settings or Settings())
+
+
+def deidentified_frame(
+    conn: psycopg.Connection, name: str, filters: Filters, settings: Settings | None = None
+) -> gpd.GeoDataFrame:
+    """What a planner may take away: the per-grid aggregate with small counts withheld (null)."""
+    layer = get(name)
+    frame = grid_frame(conn, name, Viewer(Role.PLANNER), filters, settings)
+    for count, derived in layer.suppress.items():
+        small = frame[count].notna() & (frame[count] < SUPPRESS_BELOW)
+        types = {c.name: c.type for c in layer.columns}
+        for column in (count, *derived):
+            frame[column] = frame[column].astype("Int64" if types[column] == "int" else "Float64").mask(small)
+    return frame
