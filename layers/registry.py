@@ -26,7 +26,7 @@ from gridgov.settings import Settings
 from layers import _grids
 
 # The modules that hold the built-in layers, imported on first use of the registry.
-BUILTIN = ("layers.special_groups",)
+BUILTIN = ("layers.special_groups", "layers.visits", "layers.hazards", "layers.facilities")
 
 
 class Role(StrEnum):
