@@ -6,7 +6,6 @@ from typing import Any
 
 import pandas as pd
 import psycopg
-from psycopg import sql
 
 from gridgov.groups import ENGLISH, SPECIAL_GROUPS
 from gridgov.settings import Settings
@@ -21,22 +20,32 @@ def grid_summary(conn: psycopg.Connection) -> dict[str, Any]:
 
 
 def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
-    per_group = [
-        sql.SQL("count(h.household_id) FILTER (WHERE {key} = ANY(h.groups)) AS {column}").format(
-            key=sql.Literal(key), column=sql.Identifier(f"group_{key}")
-        )
-        for key in SPECIAL_GROUPS
-    ]
-    query = sql.SQL(
-        "SELECT g.grid_code, count(h.household_id) AS households,"
-        " count(h.household_id) FILTER (WHERE cardinality(h.groups) > 0) AS special_households,"
-        " round(100.0 * count(h.household_id) FILTER (WHERE cardinality(h.groups) > 0)"
-        "       / nullif(count(h.household_id), 0), 1)::float8 AS special_per_100,"
-        " {per_group}"
-        " FROM grids AS g LEFT JOIN households AS h ON h.grid_code = g.grid_code"
-        " WHERE {where} GROUP BY g.grid_code ORDER BY g.grid_code"
-    ).format(per_group=sql.SQL(", ").join(per_group), where=sql.SQL(GRIDS_CLAUSE))
-    return frame(conn, query, {"grids": list(filters.grids)})
+    params = {"grids": list(filters.grids)}
+    # one pass over the households for the totals, and one over the few in a group for the per-group counts
+    table = frame(
+        conn,
+        # counted per grid first (a parallel scan), then joined to every grid asked for
+        "WITH c AS (SELECT h.grid_code, count(*) AS households, count(*) FILTER (WHERE h.groups <> '{}') AS special"
+        " FROM households AS h"
+        " WHERE cardinality(%(grids)s::text[]) = 0 OR h.grid_code = ANY(%(grids)s::text[]) GROUP BY 1)"
+        " SELECT g.grid_code, coalesce(c.households, 0) AS households, coalesce(c.special, 0) AS special_households,"
+        " round(100.0 * c.special / nullif(c.households, 0), 1)::float8 AS special_per_100"
+        f" FROM grids AS g LEFT JOIN c ON c.grid_code = g.grid_code WHERE {GRIDS_CLAUSE} ORDER BY g.grid_code",
+        params,
+    )
+    per_group = frame(
+        conn,
+        "SELECT h.grid_code, m.group_key, count(*) AS n FROM households AS h"
+        " CROSS JOIN LATERAL unnest(h.groups) AS m(group_key)"
+        " WHERE h.groups <> '{}' AND (cardinality(%(grids)s::text[]) = 0 OR h.grid_code = ANY(%(grids)s::text[]))"
+        " GROUP BY 1, 2",
+        params,
+    )
+    wide = per_group.pivot(columns="group_key", values="n") if len(per_group) else pd.DataFrame(index=table.index)
+    for key in SPECIAL_GROUPS:
+        column = wide[key] if key in wide else pd.Series(0, index=wide.index)
+        table[f"group_{key}"] = column.reindex(table.index).fillna(0).astype("int64")
+    return table
 
 
 def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:

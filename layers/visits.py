@@ -33,15 +33,13 @@ def _params(filters: Filters, settings: Settings) -> dict[str, Any]:
 
 def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
     query = (
-        f"WITH s AS ({_queries.load('visits_households')})"
-        " SELECT g.grid_code, count(s.household_id) AS due,"
-        " count(s.household_id) FILTER (WHERE s.visited) AS visited,"
-        " count(s.household_id) FILTER (WHERE NOT s.visited) AS not_yet_visited,"
-        " count(s.household_id) FILTER (WHERE NOT s.visited AND s.missed_last) AS overdue,"
-        " round(100.0 * count(s.household_id) FILTER (WHERE s.visited) / nullif(count(s.household_id), 0), 1)::float8"
-        " AS visited_pct"
-        f" FROM grids AS g LEFT JOIN s ON s.grid_code = g.grid_code WHERE {GRIDS_CLAUSE}"
-        " GROUP BY g.grid_code ORDER BY g.grid_code"
+        f"WITH s AS ({_queries.load('visits_households')}),"
+        " c AS (SELECT s.grid_code, count(*) AS due, count(*) FILTER (WHERE s.visited) AS visited,"
+        "       count(*) FILTER (WHERE NOT s.visited AND s.missed_last) AS overdue FROM s GROUP BY 1)"
+        " SELECT g.grid_code, coalesce(c.due, 0) AS due, coalesce(c.visited, 0) AS visited,"
+        " coalesce(c.due - c.visited, 0) AS not_yet_visited, coalesce(c.overdue, 0) AS overdue,"
+        " round(100.0 * c.visited / nullif(c.due, 0), 1)::float8 AS visited_pct"
+        f" FROM grids AS g LEFT JOIN c ON c.grid_code = g.grid_code WHERE {GRIDS_CLAUSE} ORDER BY g.grid_code"
     )
     return frame(conn, query, _params(filters, settings))
 

@@ -10,8 +10,11 @@ WITH due AS (
     SELECT h.household_id, h.grid_code, h.address, h.head_name, h.phone, h.groups, h.geom,
            (array_agg(r.every ORDER BY array_position(ARRAY['week', 'month', 'quarter'], r.every)))[1] AS every
     FROM households AS h
-    JOIN visit_rules AS r ON r.group_key = ANY (h.groups)
-    WHERE cardinality(%(grids)s::text[]) = 0 OR h.grid_code = ANY (%(grids)s::text[])
+    CROSS JOIN LATERAL unnest(h.groups) AS member(group_key)
+    JOIN visit_rules AS r ON r.group_key = member.group_key
+    -- most households are in no group: the overlap test drops them before any join
+    WHERE h.groups && (SELECT array_agg(group_key) FROM visit_rules)
+      AND (cardinality(%(grids)s::text[]) = 0 OR h.grid_code = ANY (%(grids)s::text[]))
     GROUP BY h.household_id
 ), bounds AS (
     SELECT d.*,
