@@ -13,9 +13,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -23,7 +24,7 @@ import psycopg
 
 from gridgov.errors import Forbidden, InputError
 from gridgov.settings import Settings
-from layers import _grids
+from layers import _cache, _grids
 
 # The modules that hold the built-in layers, imported on first use of the registry.
 BUILTIN = ("layers.special_groups", "layers.visits", "layers.hazards", "layers.facilities")
@@ -47,13 +48,23 @@ class Access(IntEnum):
 
 @dataclass(frozen=True)
 class Viewer:
-    """The role (and, for a grid leader, the grid) a request is answered for; set by the server from the session."""
+    """The role (and, for a grid leader, the grids) a request is answered for; set by the server from the session.
+
+    A grid leader may lead several grids: `Viewer(role, grid_codes=("G01", "G02"))`. `Viewer(role, "G01")`
+    still works and means `grid_codes=("G01",)`; `grid_code` is always the first of `grid_codes`.
+    """
 
     role: Role
     grid_code: str | None = None
+    grid_codes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.role is Role.GRID_LEADER and not self.grid_code:
+        codes = tuple(dict.fromkeys(self.grid_codes or ((self.grid_code,) if self.grid_code else ())))
+        if self.grid_code and self.grid_code not in codes:
+            raise ValueError(f"grid_code {self.grid_code} is not one of grid_codes {codes}")
+        object.__setattr__(self, "grid_codes", codes)
+        object.__setattr__(self, "grid_code", codes[0] if codes else None)
+        if self.role is Role.GRID_LEADER and not codes:
             raise ValueError("a grid leader's viewer needs their grid_code")
 
 
@@ -194,7 +205,7 @@ def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Acc
     """The filters a request runs with, or Forbidden.
 
     The role must have at least `level` on the layer. A grid leader sees their own
-    grid only: asking for no grid means theirs, asking for another is refused.
+    grids only: asking for no grid means all of theirs, asking for another is refused.
     """
     granted = layer.access.get(viewer.role, Access.NONE)
     if granted < level:
@@ -204,11 +215,12 @@ def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Acc
     if unsupported:
         raise InputError(f"layer {layer.name} does not filter by {', '.join(sorted(unsupported))}")
     if viewer.role is Role.GRID_LEADER:
-        assert viewer.grid_code is not None
-        others = set(filters.grids) - {viewer.grid_code}
+        others = set(filters.grids) - set(viewer.grid_codes)
         if others:
-            raise Forbidden(f"a grid leader of {viewer.grid_code} may not see grid {', '.join(sorted(others))}")
-        return replace(filters, grids=(viewer.grid_code,))
+            raise Forbidden(
+                f"a grid leader of {', '.join(viewer.grid_codes)} may not see grid {', '.join(sorted(others))}"
+            )
+        return replace(filters, grids=filters.grids or viewer.grid_codes)
     return filters
 
 
@@ -227,8 +239,17 @@ def grid_frame(
 def aggregate(
     conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
 ) -> dict[str, Any]:
-    """The layer's per-grid aggregate as a GeoJSON FeatureCollection of grid polygons (id = grid_code)."""
-    return _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings))
+    """The layer's per-grid aggregate as a GeoJSON FeatureCollection of grid polygons (id = grid_code).
+
+    Answers are cached until the data changes (layers._cache); treat the result as read-only.
+    """
+    settings = settings or Settings()
+    scoped = scope(get(name), viewer, filters)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()  # "as of today" layers change at midnight
+    key = ("aggregate", name, scoped, today, settings.model_dump_json())
+    return _cache.cached(
+        conn, key, lambda: _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings))
+    )
 
 
 def detail(

@@ -94,3 +94,14 @@ def test_planner_export_withholds_special_group_counts_below_five(conn: psycopg.
     # the same query for the secretary shows the counts
     shown = registry.grid_frame(conn, "special_groups", SECRETARY, Filters()).set_index("grid_code")
     assert shown["special_households"].to_dict() == {"G01": 3, "G02": 1, "G03": 0}
+
+
+def test_a_cached_answer_is_replaced_as_soon_as_the_data_changes(conn: psycopg.Connection) -> None:
+    seed_small_community(conn)
+    before = registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",)))
+    assert before["features"][0]["properties"]["special_households"] == 0
+    assert registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",))) is before  # cached
+    conn.execute("UPDATE households SET groups = '{disabled}' WHERE household_id = 'H09'")
+    conn.commit()
+    after = registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",)))
+    assert after["features"][0]["properties"]["special_households"] == 1
