@@ -27,7 +27,7 @@ from gridgov.settings import Settings
 from layers import _cache, _grids
 
 # The modules that hold the built-in layers, imported on first use of the registry.
-BUILTIN = ("layers.special_groups", "layers.visits", "layers.hazards", "layers.facilities")
+BUILTIN = ("layers.special_groups", "layers.visits", "layers.hazards", "layers.facilities", "layers.complaints", "layers.hotspots", "layers.emerging", "layers.density")
 
 
 class Role(StrEnum):
@@ -182,9 +182,10 @@ def _load_builtin() -> None:
 
 
 def available() -> list[Layer]:
-    """Every registered layer, in the order of BUILTIN."""
+    """Every registered layer: the built-in ones in the order of BUILTIN, whatever imported them first, then others."""
     _load_builtin()
-    return list(_LAYERS.values())
+    order = {module: i for i, module in enumerate(BUILTIN)}
+    return sorted(_LAYERS.values(), key=lambda layer: order.get(layer.aggregate.__module__, len(order)))
 
 
 def get(name: str) -> Layer:
