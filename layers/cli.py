@@ -1,0 +1,101 @@
+"""`gridgov export`, `gridgov publish` and `gridgov api`: the planner's commands (entry points of the kernel CLI)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from gridgov import migrations
+from gridgov.database import connect, resolve_url
+from gridgov.errors import InputError
+from gridgov.settings import Settings
+from layers import export_docs
+from layers.export import FORMATS
+from layers.export import export as export_layer
+from layers.publish import SCHEMA
+from layers.publish import publish as publish_layers
+from layers.registry import PERIODS, Filters
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-11-01") from None
+
+
+@click.command()
+@click.argument("layer", required=False)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="The file to write: .geojson or .gpkg.")
+@click.option("--format", "fmt", help=f"{' or '.join(FORMATS)}; default: from the output's extension.")
+@click.option("--grid", "grids", multiple=True, metavar="CODE", help="Only this grid (repeat for more).")
+@click.option("--from", "start", metavar="DATE", help="Start of the time window, YYYY-MM-DD (inclusive).")
+@click.option("--to", "end", metavar="DATE", help="End of the time window, YYYY-MM-DD (inclusive).")
+@click.option("--category", "categories", multiple=True, metavar="NAME", help="Only this category (repeat for more).")
+@click.option("--status", "statuses", multiple=True, metavar="NAME", help="Only this status (repeat for more).")
+@click.option("--as-of", "as_of", metavar="DATE", help="The day due and overdue are counted on (default: today).")
+@click.option("--period", metavar="|".join(PERIODS), help="Time step of space-time layers (default: month).")
+@click.option("--list", "show", is_flag=True, help="List the layers, their filters and their properties.")
+@click.option("--markdown", is_flag=True, help="With --list: as the Markdown of docs/EXPORTS.md.")
+@click.pass_obj
+def export(
+    settings: Settings, layer: str | None, output: Path | None, fmt: str | None, grids: tuple[str, ...],
+    start: str | None, end: str | None, categories: tuple[str, ...], statuses: tuple[str, ...],
+    as_of: str | None, period: str | None, show: bool, markdown: bool,
+) -> None:
+    """Write a layer's de-identified per-grid aggregate as GeoJSON (RFC 7946) or GeoPackage, for planners."""
+    if show:
+        click.echo(export_docs.markdown() if markdown else export_docs.listing())
+        return
+    if not layer:
+        raise InputError("name the layer to export (`gridgov export --list` lists them)")
+    if not output:
+        raise InputError("say where to write it: -o FILE.geojson or -o FILE.gpkg")
+    if period is not None and period not in PERIODS:
+        raise InputError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
+    filters = Filters(
+        grids=grids, start=_date(start, "--from"), end=_date(end, "--to"), categories=categories,
+        statuses=statuses, as_of=_date(as_of, "--as-of"), period=period or "month",  # type: ignore[arg-type]
+    )
+    with connect(resolve_url(settings)) as conn:
+        path = export_layer(conn, layer, filters, output, fmt, settings)
+    click.echo(f"wrote {layer} to {path}")
+
+
+@click.command()
+@click.pass_obj
+def publish(settings: Settings) -> None:
+    """Refresh the de-identified tables the OGC API serves (schema open_data)."""
+    with connect(resolve_url(settings)) as conn:
+        migrations.upgrade(conn)
+        done = publish_layers(conn, settings)
+    click.echo(f"published {len(done.tables)} layers in schema {SCHEMA}: {', '.join(done.tables)}")
+    for name, error in done.failed.items():
+        click.secho(f"gridgov: layer {name} was not published (its last table is kept): {error}", fg="red", err=True)
+    if done.failed:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: GRIDGOV_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: GRIDGOV_API_PORT or 8081).")
+@click.option("--refresh", type=float, default=600, show_default=True,
+              help="Publish the layers again every this many seconds (0: only at start).")
+@click.pass_obj
+def api(settings: Settings, host: str | None, port: int | None, refresh: float) -> None:
+    """Serve the de-identified layers as an OGC API – Features endpoint (for QGIS)."""
+    import uvicorn
+
+    from layers.ogc_api import create_app
+
+    host = host or settings.host
+    port = port or settings.api_port
+    url = resolve_url(settings)
+    with connect(url) as conn:  # fail now with a clear message, and bring the schema up to date
+        migrations.upgrade(conn)
+    click.echo(f"gridgov OGC API – Features: http://{host}:{port}/ (QGIS: Layer → Add WFS / OGC API – Features layer)")
+    uvicorn.run(create_app(url, settings, refresh), host=host, port=port, log_level="info")

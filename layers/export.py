@@ -1,0 +1,197 @@
+"""Exports for planners: a layer's de-identified per-grid aggregate as GeoJSON (RFC 7946) or GeoPackage.
+
+What leaves the building is built from `registry.deidentified_frame` (the
+planner's view: per-grid numbers only, small special-group counts withheld)
+and then cut down to the documented properties (`schema`): the grid's code,
+name and community, and the layer's own `columns`. Nothing else a layer's
+aggregate may carry, and never a layer's detail features, can reach a file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import pyogrio
+import shapely
+
+from gridgov.errors import InputError
+from gridgov.settings import Settings
+from layers import _grids, registry
+from layers.registry import Column, Filters, Layer, Role, Viewer
+
+# The properties every exported feature starts with, before the layer's own columns.
+GRID_COLUMNS = (
+    Column("grid_code", "str", "网格编码", "grid code"),
+    Column("grid_name", "str", "网格名称", "grid name"),
+    Column("community_name", "str", "社区名称", "community"),
+)
+FORMATS = {"geojson": "GeoJSON (RFC 7946)", "gpkg": "GeoPackage"}
+EXTENSIONS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}
+_DTYPES = {"int": "Int64", "float": "Float64", "str": "string"}
+# How each registry filter is given on the command line (`gridgov export`), and what it means.
+FILTER_OPTIONS = {
+    "grids": ("--grid CODE", "only these grids (repeat the option)"),
+    "window": ("--from DATE --to DATE", "records in this time window (inclusive, YYYY-MM-DD)"),
+    "categories": ("--category NAME", "only these categories (repeat the option)"),
+    "statuses": ("--status NAME", "only these statuses (repeat the option)"),
+    "as_of": ("--as-of DATE", "the day due and overdue are counted on (default: today)"),
+    "period": ("--period week|month", "the time step of space-time layers (default: month)"),
+}
+
+
+def exportable() -> list[Layer]:
+    """The layers a planner may take away, in registry order."""
+    return registry.visible_to(Viewer(Role.PLANNER))
+
+
+def exportable_layer(name: str) -> Layer:
+    """The exportable layer called `name`; an InputError listing the names when there is none."""
+    layers = {layer.name: layer for layer in exportable()}
+    if name not in layers:
+        raise InputError(f"there is no layer {name!r} to export; layers: {', '.join(layers)}")
+    return layers[name]
+
+
+def schema(layer: Layer) -> tuple[Column, ...]:
+    """The documented properties of the layer's exported features, in order."""
+    return (*GRID_COLUMNS, *layer.columns)
+
+
+def format_of(path: Path, fmt: str | None = None) -> str:
+    """`fmt` (geojson or gpkg) when given, else the one the file's extension names."""
+    if fmt is not None:
+        if fmt.lower() not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
+        return fmt.lower()
+    try:
+        return EXTENSIONS[path.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            f"cannot tell the format of {path.name}: name it {' or '.join(EXTENSIONS)}, or pass --format"
+        ) from None
+
+
+def check_filters(conn: psycopg.Connection, layer: Layer, filters: Filters) -> None:
+    """An InputError when the layer does not take a filter that is set, or a grid asked for does not exist."""
+    unsupported = filters.used() - layer.accepts
+    if unsupported:
+
+        def named(names: set[str] | frozenset[str]) -> str:
+            return ", ".join(f"{n} ({FILTER_OPTIONS[n][0]})" for n in sorted(names)) or "nothing"
+
+        raise InputError(f"layer {layer.name} does not filter by {named(unsupported)}; it filters by: {named(layer.accepts)}")
+    if filters.grids:
+        known = {row[0] for row in conn.execute("SELECT grid_code FROM grids")}
+        unknown = sorted(set(filters.grids) - known)
+        if unknown:
+            hint = ", ".join(sorted(known)[:20]) + (" …" if len(known) > 20 else "")
+            raise InputError(f"no grid {', '.join(unknown)}; grids: {hint or 'none loaded'}")
+
+
+def planner_frame(
+    conn: psycopg.Connection, name: str, filters: Filters, settings: Settings | None = None
+) -> gpd.GeoDataFrame:
+    """The de-identified per-grid frame, only the documented properties, typed, with RFC 7946 geometry."""
+    layer = exportable_layer(name)
+    check_filters(conn, layer, filters)
+    frame = registry.deidentified_frame(conn, name, filters, settings)
+    columns = schema(layer)
+    typed = pd.DataFrame(
+        {c.name: frame[c.name].astype(_DTYPES[c.type]) for c in columns}, index=frame.index
+    )
+    return gpd.GeoDataFrame(typed, geometry=_grids.rfc7946(frame.geometry), crs="EPSG:4326")
+
+
+def records(frame: gpd.GeoDataFrame, layer: Layer) -> Iterator[tuple[dict[str, Any], shapely.Geometry]]:
+    """Each grid's properties (plain Python values, None for missing) and its geometry."""
+    names = [c.name for c in schema(layer)]
+    for row in frame[[*names, frame.geometry.name]].itertuples(index=False, name=None):
+        yield dict(zip(names, (_plain(v) for v in row[:-1]), strict=True)), row[-1]
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+def _rounded(coords: Any) -> Any:
+    """Nested coordinate tuples as lists, each number rounded in Python (its shortest text has ≤ 7 decimals)."""
+    if coords and isinstance(coords[0], int | float):
+        return [round(float(v), _grids.DECIMALS) for v in coords]
+    return [_rounded(c) for c in coords]
+
+
+def geojson(frame: gpd.GeoDataFrame, layer: Layer) -> dict[str, Any]:
+    """An RFC 7946 FeatureCollection: lon/lat WGS-84, CCW exterior rings, ≤ 7 decimals, no crs, flat properties."""
+    features = []
+    for props, geom in records(frame, layer):
+        mapping = shapely.geometry.mapping(geom)
+        features.append(
+            {
+                "type": "Feature",  # no feature "id": GDAL would read a text id as one more field
+                "geometry": {"type": mapping["type"], "coordinates": _rounded(mapping["coordinates"])},
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "name": layer.name, "features": features}
+
+
+def _write_geojson(frame: gpd.GeoDataFrame, layer: Layer, path: Path) -> None:
+    text = json.dumps(geojson(frame, layer), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _write_gpkg(frame: gpd.GeoDataFrame, layer: Layer, path: Path) -> None:
+    pyogrio.write_dataframe(
+        frame, path, driver="GPKG", layer=layer.name, promote_to_multi=True,
+        layer_options={"IDENTIFIER": f"{layer.label_zh} {layer.label_en}", "DESCRIPTION": describe(layer)},
+    )
+
+
+def describe(layer: Layer) -> str:
+    """One line saying what the export holds."""
+    withheld = f"; counts below {registry.SUPPRESS_BELOW} withheld" if layer.suppress else ""
+    return f"{layer.label_zh} / {layer.label_en}: per-grid aggregate, de-identified{withheld}"
+
+
+def export(
+    conn: psycopg.Connection,
+    layer_name: str,
+    filters: Filters,
+    path: str | Path,
+    fmt: str | None = None,
+    settings: Settings | None = None,
+) -> Path:
+    """Write the layer's de-identified per-grid features to `path` (GeoJSON or GeoPackage); return the path.
+
+    The file is written next to `path` and moved into place, so a reader never sees half a file
+    and an older file of the same name is replaced whole.
+    """
+    path = Path(path)
+    kind = format_of(path, fmt)
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    layer = exportable_layer(layer_name)
+    frame = planner_frame(conn, layer_name, filters, settings)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{'.gpkg' if kind == 'gpkg' else '.geojson'}")
+    try:
+        (_write_gpkg if kind == "gpkg" else _write_geojson)(frame, layer, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
