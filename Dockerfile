@@ -8,5 +8,8 @@ COPY layers layers
 COPY dashboard dashboard
 RUN pip install --no-cache-dir .
 COPY geodata geodata
+COPY scripts/docker-start.sh /usr/local/bin/gridgov-start
+ENV GRIDGOV_HOME=/var/lib/gridgov
+RUN mkdir -p /var/lib/gridgov && chmod 700 /var/lib/gridgov
 EXPOSE 8050
-CMD ["sh", "-c", "gridgov db upgrade && gridgov load geodata/demo && gridgov serve --host 0.0.0.0"]
+CMD ["gridgov-start"]

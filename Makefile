@@ -6,10 +6,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.gridgov-installed
 
-.PHONY: demo test setup setup-test system system-test lint typecheck imports db-start db-stop serve bench clean
+.PHONY: demo test setup setup-test system system-test lint typecheck imports db-start db-stop serve api bench clean
 
+# The OGC API (de-identified layers for QGIS) runs in the background while the
+# dashboard runs, and stops with it; its log goes to .gridgov/api.log.
 demo: setup db-start
 	$(BIN)/gridgov load geodata/demo
+	$(BIN)/gridgov user demo-accounts
+	@home="$${GRIDGOV_HOME:-.gridgov}"; $(BIN)/gridgov api > "$$home/api.log" 2>&1 & api=$$!; \
+	trap 'kill $$api 2>/dev/null' EXIT; \
+	echo "OGC API – Features for QGIS: http://$${GRIDGOV_HOST:-127.0.0.1}:$${GRIDGOV_API_PORT:-8081}/ (log: $$home/api.log)"; \
 	$(BIN)/gridgov serve
 
 # Under CI the local cluster is stopped afterwards, so no server outlives the run.
@@ -52,6 +58,9 @@ db-stop:
 
 serve:
 	$(BIN)/gridgov serve
+
+api:
+	$(BIN)/gridgov api
 
 # The ETL benchmark at city scale (minutes): writes bench/RESULTS.md.
 bench: setup db-start

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from dashboard.app import create_app
+from gridgov import migrations
 from gridgov.database import connect, resolve_url
+from gridgov.errors import SetupError
 from gridgov.settings import Settings
 
 
@@ -18,8 +20,10 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     url = resolve_url(settings)
-    with connect(url):  # fail now with a clear message, not on the first page load
-        pass
+    with connect(url) as conn:  # fail now with a clear message, not on the first page load
+        pending = [m for m in migrations.available() if m.version not in migrations.applied(conn)]
+    if pending:
+        raise SetupError(f"the database schema is {len(pending)} migration(s) behind: run `gridgov db upgrade` first")
     app = create_app(settings, url)
-    click.echo(f"gridgov dashboard: http://{host}:{port}/")
+    click.echo(f"gridgov dashboard: http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
     app.run(host=host, port=port, debug=False)

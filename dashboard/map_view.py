@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import dash_leaflet as dl
+import shapely
+import shapely.geometry
 from dash import html
 from dash.development.base_component import Component
 from dash_extensions.javascript import Namespace, arrow_function
@@ -30,8 +33,9 @@ def grid_map(
     tile_url: str = "",
     tile_attribution: str = "",
     lang: str,
+    extra: Sequence[Component] = (),
 ) -> Component:
-    """A Leaflet map of the grids shaded by special-group households, fitted to the grids."""
+    """A Leaflet map of the grids shaded by special-group households, fitted to the grids; `extra` layers on top."""
     layers: list[Component] = []
     if tile_url:  # offline installations leave it empty: the vector layers are the base map
         tile_kwargs = {"attribution": tile_attribution} if tile_attribution else {}
@@ -56,6 +60,7 @@ def grid_map(
         )
     )
     layers.append(dl.GeoJSON(id="building-layer", data=buildings, pointToLayer=_js("buildingPoint")))
+    layers.extend(extra)
     view: dict[str, Any]
     if bounds is None:
         view = {"center": list(_FALLBACK_CENTER), "zoom": 11}
@@ -80,3 +85,19 @@ def legend(classes: Classes, *, lang: str) -> html.Div:
         for color, label in zip(classes.colors, classes.labels, strict=True)
     ]
     return html.Div([html.Div(text("legend_title", lang), className="gg-legend-title"), *rows], className="gg-legend")
+
+
+def household_layer(data: dict[str, Any] | None = None) -> Component:
+    """The layer a grid leader's household points are drawn in (filled by a callback)."""
+    return dl.GeoJSON(
+        id="household-layer", data=data or {"type": "FeatureCollection", "features": []}, pointToLayer=_js("householdPoint")
+    )
+
+
+def bounds_of(features: dict[str, Any]) -> Bounds | None:
+    """The extent of a FeatureCollection's geometries, or None when it has none."""
+    geoms = [shapely.geometry.shape(f["geometry"]) for f in features.get("features", []) if f.get("geometry")]
+    if not geoms:
+        return None
+    west, south, east, north = shapely.GeometryCollection(geoms).bounds
+    return Bounds(west, south, east, north)

@@ -17,6 +17,7 @@ from gridgov.database import connect, resolve_url
 from gridgov.errors import GridgovError
 from gridgov.localdb import LocalCluster
 from gridgov.settings import Settings
+from gridgov.user_cli import user
 
 
 class _Group(click.Group):
@@ -87,6 +88,9 @@ def status(settings: Settings) -> None:
         have = migrations.applied(conn)
     pending = [m for m in migrations.available() if m.version not in have]
     click.echo(f"migrations applied: {len(have)}, pending: {len(pending)}")
+
+
+main.add_command(user)
 
 
 def _register_plugins() -> None:

@@ -31,3 +31,9 @@ class Forbidden(GridgovError):
     """The user's role may not see what was asked (a layer, a grid, a level of detail)."""
 
     exit_code = 5
+
+
+class Unauthenticated(GridgovError):
+    """Nobody is signed in, or the session no longer names a usable account."""
+
+    exit_code = 6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the dashboard listens on.")
     port: int = Field(default=8050, description="Port the dashboard listens on.")
+    api_port: int = Field(default=8081, description="Port the OGC API – Features endpoint (`gridgov api`) listens on.")
     tile_url: str = Field(
         default="",
         description="Map tile URL template ({z}/{x}/{y}); empty draws vector layers only.",
@@ -46,3 +47,10 @@ class Settings(BaseSettings):
     )
     hotspot_permutations: int = Field(default=999, ge=99, description="Permutations of the Gi* hot-spot inference.")
     hotspot_seed: int = Field(default=12345, description="Random seed of the Gi* permutations: the same data gives the same map.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the dashboard's session cookies (at least 32 characters). Unset: refused, except for the"
+        " private local cluster, which makes one and keeps it in `home`/secret_key (mode 600).",
+    )
+    secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (behind TLS).")
+    session_hours: float = Field(default=12.0, gt=0, description="How long a sign-in lasts.")

@@ -2,53 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import ConsoleMessage, expect, sync_playwright
+from auth_client import User, make_users, session_secret
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 from seed_sql import GRIDS, seed_small_community
+from served_app import CHROMIUM, CHROMIUM_ARGS, free_port, serving
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_until_serving(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"gridgov serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"gridgov serve did not answer on {url} within {timeout}s:\n{log.read_text(errors='replace')}")
+def sign_in(page: Page, user: User) -> None:
+    """Fill in and send the sign-in form the browser is on."""
+    page.locator("input[name=username]").fill(user.username)
+    page.locator("input[name=password]").fill(user.password)
+    page.locator("button[type=submit]").click()
 
 
 def _is_tile_failure(msg: ConsoleMessage, tiles_prefix: str) -> bool:
@@ -59,23 +29,17 @@ def _is_tile_failure(msg: ConsoleMessage, tiles_prefix: str) -> bool:
 def test_map_renders_grids_legend_and_tooltips_without_tiles(db_url: str) -> None:
     with psycopg.connect(db_url) as conn:
         seed_small_community(conn)
+    users = make_users(db_url)
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
     # a tile server that is down: nothing listens on that port, as on a closed network
-    tiles_prefix = f"http://127.0.0.1:{_free_port()}/"
-    env = {**os.environ, "GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_TILE_URL": tiles_prefix + "{z}/{x}/{y}.png"}
+    tiles_prefix = f"http://127.0.0.1:{free_port()}/"
+    env = {
+        "GRIDGOV_DATABASE_URL": db_url,
+        "GRIDGOV_SECRET_KEY": session_secret(),
+        "GRIDGOV_TILE_URL": tiles_prefix + "{z}/{x}/{y}.png",
+    }
     log = ARTIFACTS / "serve.log"
-    gridgov = Path(sys.executable).with_name("gridgov")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(gridgov), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        _wait_until_serving(url, proc, log)
+    with serving(env, log) as url:
         assert f"gridgov dashboard: {url}" in log.read_text()
 
         with sync_playwright() as p:
@@ -95,7 +59,9 @@ def test_map_renders_grids_legend_and_tooltips_without_tiles(db_url: str) -> Non
                 requested: list[str] = []
                 page.on("request", lambda r: requested.append(r.url))
 
-                page.goto(url)
+                page.goto(url)  # signed out: the sign-in page first, then back to the map
+                sign_in(page, users["shuji"])
+                expect(page).to_have_url(url)
                 polygons = page.locator("path.grid-polygon")
                 expect(polygons).to_have_count(len(GRIDS))
                 expect(page.locator("path.building-point")).to_have_count(4)
@@ -135,10 +101,3 @@ def test_map_renders_grids_legend_and_tooltips_without_tiles(db_url: str) -> Non
                 assert outside == []
             finally:
                 browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

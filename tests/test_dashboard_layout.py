@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,22 +12,28 @@ import dash
 import dash_leaflet as dl
 import psycopg
 import pytest
+from auth_client import session_secret
 from click.testing import CliRunner
 from dash.development.base_component import Component
 from seed_sql import seed_small_community
 
+from dashboard import pages
 from dashboard.app import create_app
+from dashboard.session import sign_in
+from gridgov import accounts
 from gridgov.cli import main
 from gridgov.settings import Settings
 
 
 @pytest.fixture
 def make_app(db_url: str) -> Iterator[Any]:
-    """Build apps on the test database and close their pools afterwards."""
+    """Build apps on the test database, with a signed-in secretary to look at them, and close their pools afterwards."""
     apps: list[dash.Dash] = []
+    with psycopg.connect(db_url) as conn:
+        accounts.add(conn, "shuji", role="secretary", password=secrets.token_urlsafe(16))
 
     def make(**settings: Any) -> dash.Dash:
-        app = create_app(Settings(database_url=db_url, **settings), db_url)
+        app = create_app(Settings(database_url=db_url, secret_key=session_secret(), **settings), db_url)
         apps.append(app)
         return app
 
@@ -35,10 +42,14 @@ def make_app(db_url: str) -> Iterator[Any]:
         app.server.extensions["gridgov.pool"].close()
 
 
-def _page(app: dash.Dash) -> Component:
-    layout = app.layout
-    assert callable(layout)  # built at each page load, so the map is never stale
-    page: Component = layout()
+def _page(app: dash.Dash, path: str = "/") -> Component:
+    """The page at `path` as the router builds it for the signed-in secretary, at each page load afresh."""
+    with app.server.test_request_context(path):
+        with app.server.extensions["gridgov.pool"].connection() as conn:
+            account = accounts.get(conn, "shuji")
+        assert account is not None
+        sign_in(account)
+        page: Component = pages.render(path)
     return page
 
 

@@ -1,0 +1,52 @@
+"""Data URLs: a layer's per-grid aggregate and its detail features as GeoJSON, for the signed-in session only.
+
+    GET /data/<layer>.json          per-grid aggregate (a planner's is de-identified)
+    GET /data/<layer>/detail.json   detail features (points), where the role has DETAIL access
+
+Query parameters: see dashboard.query_filters. Anonymous requests never get
+here (401 from dashboard.guard); what the session may see is decided by the
+registry from the server-side Viewer: another grid, or a level the role does not
+have, is a 403; an unknown layer a 404; a bad parameter a 400.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, request
+
+from dashboard import data_access, query_filters
+from layers import registry
+
+PREFIX = "/data/"
+
+
+def _geojson(value: dict[str, Any]) -> Response:
+    return Response(json.dumps(value, ensure_ascii=False, separators=(",", ":")), mimetype="application/geo+json")
+
+
+def _unknown(name: str) -> Response | None:
+    names = [layer.name for layer in registry.available()]
+    if name in names:
+        return None
+    body = {"error": f"there is no layer {name!r}", "layers": names}
+    return Response(json.dumps(body, ensure_ascii=False), status=404, mimetype="application/json")
+
+
+def install(server: Flask) -> None:
+    """Add the data routes to the Flask server."""
+
+    @server.get(PREFIX + "<name>.json")
+    def layer_aggregate(name: str) -> Response:
+        missing = _unknown(name)
+        if missing is not None:
+            return missing
+        return _geojson(data_access.aggregate(name, query_filters.parse(request.args), download=True))
+
+    @server.get(PREFIX + "<name>/detail.json")
+    def layer_detail(name: str) -> Response:
+        missing = _unknown(name)
+        if missing is not None:
+            return missing
+        return _geojson(data_access.detail(name, query_filters.parse(request.args)))

@@ -1,0 +1,148 @@
+"""Accounts: who may sign in, with which role and grids; passwords kept only as argon2id hashes.
+
+Roles: secretary (社区书记, the whole community), grid_leader (网格员, the grids
+listed on the account), planner (规划, de-identified layers and exports) and
+admin (manages accounts, sees no community data). The functions take a
+connection and leave committing to the caller. Hashing uses argon2-cffi's
+defaults (argon2id, RFC 9106's low-memory profile); a hash made with older
+parameters is replaced at the next sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import psycopg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from gridgov.errors import InputError
+
+MIN_PASSWORD_LENGTH = 10
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")  # the same rule as the users table's CHECK
+_hasher = PasswordHasher()
+# verified against when the username is unknown, so a wrong name costs as long as a wrong password
+_DUMMY_HASH = _hasher.hash("no such account")
+
+
+class AccountRole(StrEnum):
+    """What an account is for."""
+
+    SECRETARY = "secretary"
+    GRID_LEADER = "grid_leader"
+    PLANNER = "planner"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as the app needs them: never the password, only a tag that changes when it does."""
+
+    username: str
+    role: AccountRole
+    grids: tuple[str, ...]
+    disabled: bool
+    created_at: datetime
+    session_tag: str  # derived from the password hash: a new password ends the sessions made with the old one
+
+
+_COLUMNS = "username, role, grids, disabled, created_at, password_hash"
+
+
+def _account(row: tuple) -> Account:
+    username, role, grids, disabled, created_at, password_hash = row
+    tag = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+    return Account(username, AccountRole(role), tuple(grids), disabled, created_at, tag)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password` (refused when shorter than MIN_PASSWORD_LENGTH)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def _check_username(username: str) -> None:
+    if not _USERNAME.match(username):
+        raise InputError(f"a username is 1–64 letters, digits or _ . @ -, not {username!r}")
+
+
+def _check_grids(conn: psycopg.Connection, role: AccountRole, grids: Sequence[str]) -> tuple[str, ...]:
+    codes = tuple(dict.fromkeys(grids))
+    if role is AccountRole.GRID_LEADER and not codes:
+        raise InputError("a grid leader needs at least one grid (--grid CODE)")
+    if role is not AccountRole.GRID_LEADER and codes:
+        raise InputError(f"only a grid leader is tied to grids; a {role.value} sees what the role allows")
+    if codes:
+        rows = conn.execute("SELECT grid_code FROM grids WHERE grid_code = ANY(%s)", [list(codes)]).fetchall()
+        unknown = sorted(set(codes) - {r[0] for r in rows})
+        if unknown:
+            raise InputError(f"no grid {', '.join(unknown)} is loaded")
+    return codes
+
+
+def add(
+    conn: psycopg.Connection, username: str, *, role: str, password: str, grids: Sequence[str] = ()
+) -> Account:
+    """Create an account; an InputError if the name is taken, the role unknown or a grid not loaded."""
+    _check_username(username)
+    try:
+        account_role = AccountRole(role)
+    except ValueError:
+        raise InputError(f"unknown role {role!r}; roles: {', '.join(AccountRole)}") from None
+    codes = _check_grids(conn, account_role, grids)
+    row = conn.execute(
+        f"INSERT INTO users (username, password_hash, role, grids) VALUES (%s, %s, %s, %s)"
+        f" ON CONFLICT (username) DO NOTHING RETURNING {_COLUMNS}",
+        [username, hash_password(password), account_role.value, list(codes)],
+    ).fetchone()
+    if row is None:
+        raise InputError(f"there is already a user {username!r}")
+    return _account(row)
+
+
+def set_password(conn: psycopg.Connection, username: str, password: str) -> None:
+    """Give the account a new password (which ends its sessions)."""
+    done = conn.execute(
+        "UPDATE users SET password_hash = %s WHERE username = %s", [hash_password(password), username]
+    ).rowcount
+    if not done:
+        raise InputError(f"there is no user {username!r}")
+
+
+def remove(conn: psycopg.Connection, username: str) -> None:
+    """Delete the account; its audit rows stay."""
+    if not conn.execute("DELETE FROM users WHERE username = %s", [username]).rowcount:
+        raise InputError(f"there is no user {username!r}")
+
+
+def get(conn: psycopg.Connection, username: str) -> Account | None:
+    """The account called `username`, or None."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE username = %s", [username]).fetchone()
+    return _account(row) if row else None
+
+
+def list_accounts(conn: psycopg.Connection) -> list[Account]:
+    """Every account, by username."""
+    return [_account(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY username")]
+
+
+def authenticate(conn: psycopg.Connection, username: str, password: str) -> Account | None:
+    """The account if `password` is its password and it is not disabled; None otherwise."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE username = %s", [username]).fetchone()
+    stored = row[-1] if row else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or row[3]:  # unknown (matched the dummy by chance) or disabled
+        return None
+    if _hasher.check_needs_rehash(stored):
+        conn.execute("UPDATE users SET password_hash = %s WHERE username = %s", [_hasher.hash(password), username])
+        return get(conn, username)
+    return _account(row)

@@ -1,0 +1,16 @@
+#!/bin/sh
+# The app container's start: schema, demo data, one account per role, then the dashboard.
+# The session key is GRIDGOV_SECRET_KEY when given; otherwise one is made at first start
+# and kept in the container's volume (/var/lib/gridgov), so sign-ins survive restarts.
+set -eu
+umask 077
+key=/var/lib/gridgov/secret_key
+if [ -z "${GRIDGOV_SECRET_KEY:-}" ]; then
+    [ -s "$key" ] || python -c 'import secrets; print(secrets.token_urlsafe(48))' > "$key"
+    GRIDGOV_SECRET_KEY=$(cat "$key")
+    export GRIDGOV_SECRET_KEY
+fi
+gridgov db upgrade
+gridgov load geodata/demo
+gridgov user demo-accounts   # the passwords appear in `docker compose logs app`
+exec gridgov serve --host 0.0.0.0

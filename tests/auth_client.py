@@ -1,0 +1,77 @@
+"""Accounts and signed-in clients for the dashboard tests: real accounts in the test database, real sign-in.
+
+Passwords and the session secret are made at random per test run; nothing
+secret is written in the repository.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any, NamedTuple
+
+import psycopg
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from gridgov import accounts
+
+
+class User(NamedTuple):
+    username: str
+    role: str
+    grids: tuple[str, ...]
+    password: str
+
+
+def session_secret() -> str:
+    """A random session secret for one test app."""
+    return secrets.token_urlsafe(48)
+
+
+# one account per role; the leaders split the seeded grids G01 | G02, G03
+ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("shuji", "secretary", ()),
+    ("leader1", "grid_leader", ("G01",)),
+    ("leader23", "grid_leader", ("G02", "G03")),
+    ("guihua", "planner", ()),
+    ("admin", "admin", ()),
+)
+
+
+def make_users(db_url: str) -> dict[str, User]:
+    """Create one account per role in the database (grids must be seeded first); by username."""
+    made = {}
+    with psycopg.connect(db_url) as conn:
+        for username, role, grids in ROLES:
+            password = secrets.token_urlsafe(16)
+            accounts.add(conn, username, role=role, password=password, grids=grids)
+            made[username] = User(username, role, grids, password)
+    return made
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a page's form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the form"
+    return found.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str) -> TestResponse:
+    """Sign in through the form, as a browser would (GET the form, POST it with its token)."""
+    form = client.get("/login")
+    return client.post(
+        "/login", data={"csrf_token": csrf_of(form.get_data(as_text=True)), "username": username, "password": password}
+    )
+
+
+def callback(output: str, inputs: list[tuple[str, str, Any]]) -> dict[str, Any]:
+    """The body Dash's renderer POSTs to /_dash-update-component for one output (`id.prop`)."""
+    out_id, out_prop = output.split(".")
+    return {
+        "output": output,
+        "outputs": {"id": out_id, "property": out_prop},
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
+        "state": [],
+    }
