@@ -276,6 +276,7 @@ LAYER = register(
             ),
             categories=PATTERNS,
         ),
+        whole_area=True,
         access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.AGGREGATE},
     )
 )

@@ -165,6 +165,7 @@ LAYER = register(
             ),
             categories=BINS,
         ),
+        whole_area=True,
         access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.AGGREGATE},
     )
 )

@@ -152,6 +152,9 @@ class Layer:
     detail_columns: tuple[Column, ...] = ()
     # de-identified output: a count column below SUPPRESS_BELOW is withheld, with the columns derived from it
     suppress: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # a grid's answer depends on other grids' rows (a neighbourhood statistic): it cannot be computed on a
+    # connection that sees only some grids' rows, such as a grid leader's under row-level security
+    whole_area: bool = False
 
     def __post_init__(self) -> None:
         unknown = self.accepts - FILTERS

@@ -364,3 +364,21 @@ def test_the_administrator_sees_the_accounts_and_the_audit_trail(app: dash.Dash,
     assert all(username in shown for username in users)
     assert "view_personal" in shown and "login" in shown
     assert all(u.password not in shown for u in users.values())
+
+
+def test_a_grid_leaders_hot_spot_is_computed_over_the_whole_area(app: dash.Dash, users: dict[str, User], db_url: str) -> None:
+    # complaints in every grid: a grid leader's Gi* must count the neighbours' too, which their
+    # row-level-security connection cannot see; the answer must equal the secretary's for that grid
+    with psycopg.connect(db_url) as conn:
+        conn.execute(
+            "INSERT INTO complaints (ticket_id, received_at, geocoded_by, geom, grid_code, load_run_id, source_row)"
+            " SELECT g.grid_code || '-' || i, now() - interval '1 day', 'wgs84', ST_Centroid(g.geom), g.grid_code,"
+            " g.load_run_id, i FROM grids g, generate_series(1, CASE g.grid_code WHEN 'G01' THEN 2 ELSE 9 END) i"
+        )
+    leader = signed_in(app, users["leader1"]).get("/data/complaint_hotspots.json")
+    secretary = signed_in(app, users["shuji"]).get("/data/complaint_hotspots.json?grid=G01")
+    assert leader.status_code == secretary.status_code == 200
+    mine = leader.get_json()["features"]
+    assert [f["id"] for f in mine] == ["G01"]
+    assert mine[0]["properties"] == secretary.get_json()["features"][0]["properties"]
+    assert mine[0]["properties"]["gi_z"] < 0  # G01 has fewer complaints than its neighbours
