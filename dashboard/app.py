@@ -16,7 +16,7 @@ from pathlib import Path
 import dash
 from psycopg_pool import ConnectionPool
 
-from dashboard import appctx, data_urls, guard, http_errors, login, pages
+from dashboard import appctx, data_urls, guard, http_errors, login, pages, timing
 from dashboard.i18n import DEFAULT_LANGUAGE, text
 from dashboard.secret import session_secret
 from gridgov.settings import Settings
@@ -28,7 +28,9 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     """A Dash app serving the community grid map from the database at `database_url`."""
     secret = session_secret(settings)  # refuse to start without one, before anything is opened
     # opened here, not at import: importing the module never connects
-    pool = ConnectionPool(database_url, min_size=1, max_size=4, timeout=10, open=True, name="gridgov-dashboard")
+    pool = ConnectionPool(
+        database_url, min_size=1, max_size=settings.serve_threads, timeout=10, open=True, name="gridgov-dashboard"
+    )
     atexit.register(pool.close)
     app = dash.Dash(
         __name__,
@@ -49,6 +51,7 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
     )
     appctx.attach(server, pool, settings)
+    timing.install(server)  # first, so the time includes the guard and the sign-in check
     http_errors.install(server)
     guard.install(server)
     login.install(server)

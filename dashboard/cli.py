@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import waitress
 
 from dashboard.app import create_app
 from gridgov import migrations
@@ -26,4 +27,5 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
         raise SetupError(f"the database schema is {len(pending)} migration(s) behind: run `gridgov db upgrade` first")
     app = create_app(settings, url)
     click.echo(f"gridgov dashboard: http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
-    app.run(host=host, port=port, debug=False)
+    # waitress: a production WSGI server in pure Python, one thread per concurrent request
+    waitress.serve(app.server, host=host, port=port, threads=settings.serve_threads, ident="gridgov")
