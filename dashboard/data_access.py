@@ -60,7 +60,7 @@ def aggregate(name: str, filters: Filters, *, download: bool = False) -> dict[st
     # registry has already narrowed what comes back to the viewer's grids
     with viewer_connection(Viewer(Role.SECRETARY) if layer.whole_area else viewer) as conn:
         if viewer.role is Role.PLANNER:
-            result = export.geojson(export.planner_frame(conn, name, scoped, settings()), layer)
+            result = export.planner_geojson(conn, name, scoped, settings())
         else:
             result = registry.aggregate(conn, name, viewer, scoped, settings())
     if download and viewer.role is Role.PLANNER:

@@ -24,7 +24,7 @@ import shapely
 
 from gridgov.errors import InputError
 from gridgov.settings import Settings
-from layers import _grids, registry
+from layers import _cache, _grids, registry
 from layers.registry import Column, Filters, Layer, Role, Viewer
 
 # The properties every exported feature starts with, before the layer's own columns.
@@ -195,3 +195,15 @@ def export(
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def planner_geojson(
+    conn: psycopg.Connection, name: str, filters: Filters, settings: Settings | None = None
+) -> dict[str, Any]:
+    """geojson(planner_frame(...)): what a planner's map and downloads show, cached until the data changes.
+
+    Treat the result as read-only: the same object answers every planner asking the same question.
+    """
+    settings = settings or Settings()
+    key = ("planner_geojson", name, filters, registry.today(settings), settings.model_dump_json())
+    return _cache.cached(conn, key, lambda: geojson(planner_frame(conn, name, filters, settings), exportable_layer(name)))

@@ -228,6 +228,11 @@ def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Acc
     return filters
 
 
+def today(settings: Settings) -> date:
+    """The community's date now: layers "as of today" change their answer at its midnight."""
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
 def grid_frame(
     conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
 ) -> gpd.GeoDataFrame:
@@ -249,8 +254,7 @@ def aggregate(
     """
     settings = settings or Settings()
     scoped = scope(get(name), viewer, filters)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()  # "as of today" layers change at midnight
-    key = ("aggregate", name, scoped, today, settings.model_dump_json())
+    key = ("aggregate", name, scoped, today(settings), settings.model_dump_json())
     return _cache.cached(
         conn, key, lambda: _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings))
     )
