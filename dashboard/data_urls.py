@@ -1,7 +1,9 @@
 """Data URLs: a layer's per-grid aggregate and its detail features as GeoJSON, for the signed-in session only.
 
     GET /data/<layer>.json          per-grid aggregate (a planner's is de-identified)
+    GET /data/<layer>.pbf           the same as geobuf, what the maps fetch (compact; not audited as an export)
     GET /data/<layer>/detail.json   detail features (points), where the role has DETAIL access
+    GET /data/<layer>.geojson|.gpkg a planner's download, a file from the layers' exporter (dashboard.downloads)
 
 Query parameters: see dashboard.query_filters. Anonymous requests never get
 here (401 from dashboard.guard); what the session may see is decided by the
@@ -13,13 +15,22 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
+import geobuf
 from flask import Flask, Response, request
 
-from dashboard import data_access, query_filters
+from dashboard import data_access, downloads, query_filters
 from layers import registry
 
 PREFIX = "/data/"
+GEOBUF_DECIMALS = 7  # as the GeoJSON (RFC 7946 §11.2)
+
+
+def url(name: str, params: dict[str, Any] | None = None, fmt: str = "json") -> str:
+    """The data URL of layer `name` in `fmt` (json, pbf, geojson, gpkg) with query parameters (lists repeat)."""
+    query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "", [], ())}, doseq=True)
+    return f"{PREFIX}{name}.{fmt}" + (f"?{query}" if query else "")
 
 
 def _geojson(value: dict[str, Any]) -> Response:
@@ -44,9 +55,19 @@ def install(server: Flask) -> None:
             return missing
         return _geojson(data_access.aggregate(name, query_filters.parse(request.args), download=True))
 
+    @server.get(PREFIX + "<name>.pbf")
+    def layer_geobuf(name: str) -> Response:
+        missing = _unknown(name)
+        if missing is not None:
+            return missing
+        features = data_access.aggregate(name, query_filters.parse(request.args))
+        return Response(geobuf.encode(features, GEOBUF_DECIMALS), mimetype="application/x-protobuf")
+
     @server.get(PREFIX + "<name>/detail.json")
     def layer_detail(name: str) -> Response:
         missing = _unknown(name)
         if missing is not None:
             return missing
         return _geojson(data_access.detail(name, query_filters.parse(request.args)))
+
+    downloads.install(server)

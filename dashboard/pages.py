@@ -16,7 +16,7 @@ import dash
 from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
-from dashboard import admin_page, grid_page, overview_page, role_pages
+from dashboard import admin_page, export_page, grid_page, overview_page, wall_page
 from dashboard.i18n import text
 from dashboard.session import language, require_account
 from gridgov.accounts import Account, AccountRole
@@ -36,9 +36,9 @@ PAGES: dict[str, Page] = {
     p.path: p
     for p in (
         Page("/", frozenset({AccountRole.SECRETARY}), overview_page.build),
-        Page("/wall", frozenset({AccountRole.SECRETARY}), role_pages.wall),
+        Page("/wall", wall_page.ROLES, wall_page.build),
         Page("/grid", frozenset({AccountRole.GRID_LEADER}), grid_page.build),
-        Page("/export", frozenset({AccountRole.PLANNER}), role_pages.export),
+        Page("/export", frozenset({AccountRole.PLANNER}), export_page.build),
         Page("/admin", frozenset({AccountRole.ADMIN}), admin_page.build),
     )
 }
@@ -84,3 +84,5 @@ def register(app: dash.Dash) -> None:
     app.layout = layout
     app.callback(Output("page", "children"), Input("url", "pathname"))(render)
     grid_page.register(app)
+    wall_page.register(app)
+    export_page.register(app)

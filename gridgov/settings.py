@@ -55,3 +55,9 @@ class Settings(BaseSettings):
     )
     secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (behind TLS).")
     session_hours: float = Field(default=12.0, gt=0, description="How long a sign-in lasts.")
+    wall_playlist: str = Field(
+        default="special_groups,complaint_hotspots,emerging_hotspots,hazards",
+        description="Layers the wall screen (/wall) shows in turn, comma-separated layer names, in order.",
+    )
+    wall_rotate_seconds: int = Field(default=20, ge=1, description="Seconds the wall screen shows each layer of its playlist.")
+    wall_refresh_seconds: int = Field(default=60, ge=1, description="Seconds between the wall screen's data refreshes.")
