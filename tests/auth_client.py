@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+import dash
 import psycopg
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from dashboard.app import create_app
 from gridgov import accounts
+from gridgov.settings import Settings
 
 
 class User(NamedTuple):
@@ -75,3 +80,20 @@ def callback(output: str, inputs: list[tuple[str, str, Any]]) -> dict[str, Any]:
         "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
         "state": [],
     }
+
+
+@contextmanager
+def running_app(db_url: str, **settings: Any) -> Iterator[dash.Dash]:
+    """The dashboard app on the test database with a random session secret (and `settings`); its pool closed after."""
+    built = create_app(Settings(database_url=db_url, secret_key=session_secret(), **settings), db_url)
+    try:
+        yield built
+    finally:
+        built.server.extensions["gridgov.pool"].close()
+
+
+def signed_in(app: dash.Dash, user: User) -> FlaskClient:
+    """A test client of `app` signed in as `user` through the form."""
+    client = app.server.test_client()
+    assert login(client, user.username, user.password).status_code == 302
+    return client

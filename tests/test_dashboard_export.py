@@ -22,17 +22,14 @@ import pyogrio
 import pytest
 import shapely
 import shapely.geometry
-from auth_client import User, login, make_users, session_secret
-from flask.testing import FlaskClient
+from auth_client import User, make_users, running_app, session_secret, signed_in
 from playwright.sync_api import expect, sync_playwright
 from seed_sql import GRIDS, seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, serving
 
 from dashboard import layer_legend, layer_style
-from dashboard.app import create_app
 from dashboard.data_access import PERSONAL_COLUMNS
 from gridgov import audit
-from gridgov.settings import Settings
 from layers import export, registry
 from layers.registry import Access, Column, Layer, Legend, Role
 
@@ -72,20 +69,14 @@ def app(db_url: str) -> Iterator[dash.Dash]:
     with psycopg.connect(db_url) as conn:
         seed_small_community(conn)
         seed_hazards(conn)
-    built = create_app(Settings(database_url=db_url, secret_key=session_secret(), api_port=API_PORT), db_url)
-    yield built
-    built.server.extensions["gridgov.pool"].close()
+    with running_app(db_url, api_port=API_PORT) as built:
+        yield built
 
 
 @pytest.fixture
 def users(app: dash.Dash, db_url: str) -> dict[str, User]:
     return make_users(db_url)
 
-
-def signed_in(app: dash.Dash, user: User) -> FlaskClient:
-    client = app.server.test_client()
-    assert login(client, user.username, user.password).status_code == 302
-    return client
 
 
 def exports(db_url: str) -> list[audit.Event]:

@@ -20,13 +20,12 @@ from zoneinfo import ZoneInfo
 import dash
 import psycopg
 import pytest
-from auth_client import User, login, make_users, session_secret
+from auth_client import User, make_users, running_app, session_secret, signed_in
 from flask.testing import FlaskClient
 from playwright.sync_api import Response, expect, sync_playwright
 from seed_sql import seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, serving
 
-from dashboard.app import create_app
 from gridgov import audit
 from gridgov.rls import grid_reader_transaction
 from gridgov.settings import Settings
@@ -91,20 +90,14 @@ def seed_grid_work(db_url: str) -> None:
 @pytest.fixture
 def app(db_url: str) -> Iterator[dash.Dash]:
     seed_grid_work(db_url)
-    built = create_app(Settings(database_url=db_url, secret_key=session_secret()), db_url)
-    yield built
-    built.server.extensions["gridgov.pool"].close()
+    with running_app(db_url) as built:
+        yield built
 
 
 @pytest.fixture
 def users(app: dash.Dash, db_url: str) -> dict[str, User]:
     return make_users(db_url)
 
-
-def signed_in(app: dash.Dash, user: User) -> FlaskClient:
-    client = app.server.test_client()
-    assert login(client, user.username, user.password).status_code == 302
-    return client
 
 
 def body(

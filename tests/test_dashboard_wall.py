@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import dash
 import psycopg
 import pytest
-from auth_client import User, callback, login, make_users, session_secret
+from auth_client import User, callback, make_users, running_app, session_secret, signed_in
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect, sync_playwright
 from psycopg import sql
@@ -110,20 +110,14 @@ def seed_wall(db_url: str) -> None:
 @pytest.fixture
 def app(db_url: str) -> Iterator[dash.Dash]:
     seed_wall(db_url)
-    built = create_app(Settings(database_url=db_url, secret_key=session_secret(), basically_satisfied_weight=WEIGHT), db_url)
-    yield built
-    built.server.extensions["gridgov.pool"].close()
+    with running_app(db_url, basically_satisfied_weight=WEIGHT) as built:
+        yield built
 
 
 @pytest.fixture
 def users(app: dash.Dash, db_url: str) -> dict[str, User]:
     return make_users(db_url)
 
-
-def signed_in(app: dash.Dash, user: User) -> FlaskClient:
-    client = app.server.test_client()
-    assert login(client, user.username, user.password).status_code == 302
-    return client
 
 
 def wall_request(n_refresh: Any = 1, n_rotate: Any = 0, map_key: Any = None) -> dict[str, Any]:
