@@ -87,7 +87,7 @@ def publish(settings: Settings) -> None:
               help="Publish the layers again every this many seconds (0: only at start).")
 @click.pass_obj
 def api(settings: Settings, host: str | None, port: int | None, refresh: float) -> None:
-    """Serve the de-identified layers as an OGC API – Features endpoint (for QGIS)."""
+    """Serve the de-identified layers as an OGC API – Features endpoint (for QGIS; HTTP Basic, planners and the secretary)."""
     import uvicorn
 
     from layers.ogc_api import create_app
@@ -97,5 +97,6 @@ def api(settings: Settings, host: str | None, port: int | None, refresh: float) 
     url = resolve_url(settings)
     with connect(url) as conn:  # fail now with a clear message, and bring the schema up to date
         migrations.upgrade(conn)
-    click.echo(f"gridgov OGC API – Features: http://{host}:{port}/ (QGIS: Layer → Add WFS / OGC API – Features layer)")
+    click.echo(f"gridgov OGC API – Features: http://{host}:{port}/ (QGIS: Layer → Add WFS / OGC API – Features layer,"
+               " with a Basic authentication configuration: a planner's or the secretary's account)")
     uvicorn.run(create_app(url, settings, refresh), host=host, port=port, log_level="info")

@@ -8,6 +8,10 @@ never stored in the repository: it is derived from the owner's password (an
 HMAC), or, when the owner's URL has none, made at random once and kept in
 GRIDGOV_HOME/open_data_reader.json (mode 600); the role gets only its SCRAM
 verifier.
+
+Every request but `/healthz` needs HTTP Basic credentials of an active planner
+or secretary account, and every feature request is audited as an export
+(`layers.api_auth`, on a small pool of owner connections of its own).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import psycopg
 from fastapi import FastAPI
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
 from starlette.middleware.cors import CORSMiddleware
 from tipg.collections import register_collection_catalog
 from tipg.database import close_db_connection, connect_to_db
@@ -38,6 +43,7 @@ from tipg.settings import DatabaseSettings, PostgresSettings
 
 from gridgov.database import connect
 from gridgov.settings import Settings
+from layers.api_auth import BasicAuthMiddleware, Verifier
 from layers.export import describe, exportable
 from layers.publish import READER, SCHEMA, Published, publish
 
@@ -146,11 +152,14 @@ async def _refresh_every(app: FastAPI, seconds: float, owner_url: str, settings:
 
 
 def create_app(owner_url: str, settings: Settings, refresh_seconds: float = 600) -> FastAPI:
-    """The tipg app: publishes at start (and every `refresh_seconds`, 0 = never), serves open_data as the reader."""
+    """The tipg app: publishes at start (and every `refresh_seconds`, 0 = never), serves open_data as the reader
+    to signed-in planners and the secretary (HTTP Basic, checked and audited with the owner's connection)."""
+    accounts_pool = ConnectionPool(owner_url, min_size=1, max_size=4, open=False, name="gridgov-api-accounts")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url, _ = await asyncio.to_thread(prepare, owner_url, settings)
+        await asyncio.to_thread(accounts_pool.open, wait=True, timeout=30)
         await connect_to_db(app, schemas=[SCHEMA], tipg_schema="pg_temp", settings=PostgresSettings.model_validate({"database_url": url}))
         await load_catalog(app)
         task = asyncio.create_task(_refresh_every(app, refresh_seconds, owner_url, settings)) if refresh_seconds else None
@@ -162,9 +171,11 @@ def create_app(owner_url: str, settings: Settings, refresh_seconds: float = 600)
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await close_db_connection(app)
+            await asyncio.to_thread(accounts_pool.close)
 
     app = FastAPI(title=TITLE, openapi_url="/api", docs_url="/api.html", lifespan=lifespan)
     app.include_router(Endpoints(title=TITLE, with_tiles_viewer=False).router)
+    app.add_middleware(BasicAuthMiddleware, verifier=Verifier(accounts_pool))  # inside CORS: a 401 carries its headers
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["*"])
     add_exception_handlers(app, DEFAULT_STATUS_CODES)
 

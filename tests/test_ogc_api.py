@@ -1,8 +1,10 @@
 """The OGC API – Features endpoint: the real `gridgov api` serves the published de-identified layers, and
-only them, to GIS clients (read here with GDAL's OAPIF driver, as QGIS would add them)."""
+only them, to signed-in planners and the secretary (HTTP Basic against the gridgov accounts) with GIS
+clients (read here with GDAL's OAPIF driver, as QGIS would add them); every feature request is audited."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -24,6 +26,7 @@ from psycopg import errors
 from seed_sql import seed_small_community
 from test_export import PERSONAL_FIELDS, leaked, load_demo, personal_values, values
 
+from gridgov import accounts, audit
 from gridgov.cli import main
 from gridgov.settings import Settings
 from layers.export import exportable, schema
@@ -32,6 +35,10 @@ from layers.publish import READER, SCHEMA, publish, tables
 from layers.registry import SUPPRESS_BELOW
 
 REPO = Path(__file__).resolve().parents[1]
+PLANNER = ("guihua", "planner password 1")
+SECRETARY = ("shuji", "secretary password 1")
+LEADER = ("leader1", "leader password 1")
+ADMIN = ("admin1", "admin password 11")
 
 
 def _free_port() -> int:
@@ -40,9 +47,31 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.loads(response.read().decode("utf-8"))
+def request(url: str, auth: tuple[str, str] | None = PLANNER) -> urllib.request.Request:
+    req = urllib.request.Request(url)
+    if auth:
+        req.add_header("Authorization", "Basic " + base64.b64encode(":".join(auth).encode()).decode())
+    return req
+
+
+def fetch(url: str, auth: tuple[str, str] | None = PLANNER) -> str:
+    with urllib.request.urlopen(request(url, auth), timeout=30) as response:
+        return str(response.read().decode("utf-8"))
+
+
+def get(url: str, auth: tuple[str, str] | None = PLANNER) -> Any:
+    return json.loads(fetch(url, auth))
+
+
+def refused(url: str, auth: tuple[str, str] | None) -> urllib.error.HTTPError:
+    with pytest.raises(urllib.error.HTTPError) as err:
+        fetch(url, auth)
+    return err.value
+
+
+def events(url: str, username: str, action: str) -> list[audit.Event]:
+    with psycopg.connect(url) as conn:
+        return [e for e in audit.recent(conn, limit=10_000, username=username) if e.action == action]
 
 
 def as_reader(owner_url: str) -> str:
@@ -53,6 +82,12 @@ def as_reader(owner_url: str) -> str:
 def demo_url(server_url: str, template_db: str) -> Iterator[str]:
     with fresh_database(server_url, template_db, f"gridgov_api_{os.getpid()}") as url:
         load_demo(url)
+        with psycopg.connect(url) as conn:
+            grid = conn.execute("SELECT min(grid_code) FROM grids").fetchone()[0]  # type: ignore[index]
+            accounts.add(conn, PLANNER[0], role="planner", password=PLANNER[1])
+            accounts.add(conn, SECRETARY[0], role="secretary", password=SECRETARY[1])
+            accounts.add(conn, LEADER[0], role="grid_leader", password=LEADER[1], grids=[grid])
+            accounts.add(conn, ADMIN[0], role="admin", password=ADMIN[1])
         yield url
 
 
@@ -72,7 +107,7 @@ def api(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         deadline = time.monotonic() + 90
         while True:
             try:
-                get(f"{base}/healthz")
+                get(f"{base}/healthz", auth=None)
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
@@ -106,8 +141,7 @@ def test_items_are_geojson_with_the_documented_deidentified_properties(api: str,
         grids = {r[0] for r in conn.execute("SELECT grid_code FROM grids")}
     for layer in exportable():
         url = f"{api}/collections/{SCHEMA}.{layer.name}/items?f=geojson&limit=1000"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            text = response.read().decode("utf-8")
+        text = fetch(url)
         doc = json.loads(text)
         assert doc["type"] == "FeatureCollection" and doc["numberMatched"] == len(grids)
         assert {f["properties"]["grid_code"] for f in doc["features"]} == grids
@@ -120,6 +154,17 @@ def test_items_are_geojson_with_the_documented_deidentified_properties(api: str,
 
 
 def test_gdal_reads_the_same_numbers_as_the_export(api: str, demo_url: str, tmp_path: Path) -> None:
+    with pytest.raises(pyogrio.errors.DataSourceError):  # no credentials, no layers
+        pyogrio.list_layers(f"OAPIF:{api}")
+    # as a QGIS "Basic" authentication configuration does
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BASIC", "GDAL_HTTP_USERPWD": ":".join(PLANNER)})
+    try:
+        _gdal_reads_the_same_numbers_as_the_export(api, demo_url, tmp_path)
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_USERPWD": None})
+
+
+def _gdal_reads_the_same_numbers_as_the_export(api: str, demo_url: str, tmp_path: Path) -> None:
     layers = {name for name, _ in pyogrio.list_layers(f"OAPIF:{api}")}
     assert layers == {f"{SCHEMA}.{layer.name}" for layer in exportable()}
     served = pyogrio.read_dataframe(f"OAPIF:{api}", layer=f"{SCHEMA}.special_groups")
@@ -134,6 +179,54 @@ def test_gdal_reads_the_same_numbers_as_the_export(api: str, demo_url: str, tmp_
     assert values(a) == values(b)
     counts = served["special_households"].dropna()
     assert len(counts) and (counts >= SUPPRESS_BELOW).all()
+
+
+def test_every_url_but_healthz_needs_a_planner_or_the_secretary(api: str, demo_url: str) -> None:
+    items = f"{api}/collections/{SCHEMA}.special_groups/items?f=geojson&limit=3"
+    for url in (f"{api}/", f"{api}/conformance", f"{api}/collections", items, f"{api}/api"):
+        err = refused(url, None)
+        assert err.code == 401 and err.headers["WWW-Authenticate"] == 'Basic realm="gridgov"', url
+        assert "features" not in err.read().decode()
+    # a wrong password (and an unknown user): 401, and a failed sign-in in the audit table
+    before = len(events(demo_url, PLANNER[0], audit.LOGIN_FAILED))
+    err = refused(items, (PLANNER[0], "not the password"))
+    assert err.code == 401 and err.headers["WWW-Authenticate"] == 'Basic realm="gridgov"'
+    failed = events(demo_url, PLANNER[0], audit.LOGIN_FAILED)
+    assert len(failed) == before + 1 and failed[0].detail == {"reason": "wrong", "via": "ogc_api"}
+    assert failed[0].ip == "127.0.0.1"
+    assert refused(items, ("nobody", "whatever password")).code == 401
+    assert len(events(demo_url, "nobody", audit.LOGIN_FAILED)) == 1
+    # signed in, but a role that does not take layers away
+    for who in (LEADER, ADMIN):
+        assert refused(items, who).code == 403, who
+        assert refused(f"{api}/collections", who).code == 403, who
+    # the planner and the secretary may; every feature request is an audited export
+    for who in (PLANNER, SECRETARY):
+        assert get(f"{api}/collections?f=json", who)["collections"]
+        before = len(events(demo_url, who[0], audit.EXPORT))
+        doc = get(items, who)
+        assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 3
+        exports = events(demo_url, who[0], audit.EXPORT)
+        assert len(exports) == before + 1
+        assert exports[0].detail == {"via": "ogc_api", "collection": f"{SCHEMA}.special_groups",
+                                     "query": "f=geojson&limit=3"}
+    # /collections is no export
+    before = len(events(demo_url, PLANNER[0], audit.EXPORT))
+    get(f"{api}/collections/{SCHEMA}.special_groups?f=json")
+    assert len(events(demo_url, PLANNER[0], audit.EXPORT)) == before
+
+
+def test_a_disabled_account_is_refused_and_failures_are_limited(api: str, demo_url: str) -> None:
+    who = ("planner2", "planner2 password")
+    with psycopg.connect(demo_url) as conn:
+        accounts.add(conn, who[0], role="planner", password=who[1])
+        conn.execute("UPDATE users SET disabled = true WHERE username = %s", [who[0]])
+    assert refused(f"{api}/collections", who).code == 401
+    # the dashboard's limit, on the same audit rows: 10 failures within 15 minutes, then 429 (also audited)
+    for _ in range(9):
+        assert refused(f"{api}/collections", who).code == 401
+    assert refused(f"{api}/collections", who).code == 429
+    assert events(demo_url, who[0], audit.LOGIN_FAILED)[0].detail == {"reason": "throttled", "via": "ogc_api"}
 
 
 def test_the_api_role_reads_open_data_and_nothing_else(api: str, demo_url: str) -> None:
