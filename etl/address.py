@@ -54,7 +54,13 @@ def chinese_to_int(text: str) -> int:
 
 
 def _numerals(m: re.Match[str]) -> str:
-    return str(chinese_to_int(m.group(0)))
+    return _numeral_digits(m.group(0))
+
+
+@functools.lru_cache(maxsize=4096)
+def _numeral_digits(run: str) -> str:
+    """A run of Chinese numerals in digits; the same few runs (二, 十二, 三十五) come up again and again."""
+    return str(chinese_to_int(run))
 
 
 def canonical_text(text: str) -> str:
@@ -156,8 +162,67 @@ def building_key(raw: str) -> str | None:
 
 
 def building_keys(s: pd.Series) -> pd.Series:
-    """building_key for a column of addresses at once (missing where there is no compound + building)."""
-    parts = canonical_series(s).str.extract(_SPLIT).astype("str")  # all-missing would come back as floats
-    compound = parts[0].map(strip_prefix, na_action="ignore").astype("str")
+    """building_key for a column of addresses at once (missing where there is no compound + building).
+
+    Each distinct address is read once, in one pass (canonical_text, then the split into
+    compound and building number): a column repeats many addresses, complaints above all."""
+    s = s.astype("str")
+    codes, uniques = pd.factorize(s)
+    found = _PARTS.parts(uniques.tolist())
+    parts = pd.DataFrame(
+        {0: [p[0] if p else None for p in found], 1: [p[1] if p else None for p in found]}, dtype="str"
+    )
     number = pd.to_numeric(parts[1], errors="coerce").astype("Int64").astype("str")
-    return (compound + "|" + number).where(parts[1].notna())
+    keys = (parts[0] + "|" + number).where(parts[1].notna())
+    return pd.Series(keys.array.take(codes, allow_fill=True), index=s.index)
+
+
+class _PartsCache:
+    """_building_parts of the addresses of earlier chunks: work orders name the same buildings again
+    and again. Where addresses do not repeat (one per household) it soon stops keeping them, so it
+    costs neither time nor memory there."""
+
+    LIMIT = 150_000  # addresses kept at most
+    TRIAL = 100_000  # addresses kept before looking whether they come again
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, str] | None] = {}
+        self.keeping = True
+
+    def parts(self, addresses: list[str]) -> list[tuple[str, str] | None]:
+        known, out, hits = self.known, [], 0
+        keep = self.keeping and len(known) < self.LIMIT
+        for a in addresses:
+            p = known.get(a, _UNKNOWN)
+            if p is _UNKNOWN:
+                p = _building_parts(a)
+                if keep:
+                    known[a] = p
+            else:
+                hits += 1
+            out.append(p)
+        if self.keeping and len(known) >= self.TRIAL and hits * 10 < len(addresses):
+            self.keeping = False  # fewer than one address in ten came again: not worth keeping
+            known.clear()
+        return out  # type: ignore[return-value]
+
+
+_UNKNOWN = object()
+_PARTS = _PartsCache()
+
+
+# _DIGITS_ONLY as a string indexed by code point: str.translate looks characters up faster in it
+_DIGITS_TABLE = "".join(chr(i).translate(_DIGITS_ONLY) for i in range(0xA000))
+
+
+def _building_parts(raw: str) -> tuple[str, str] | None:
+    """The compound (prefix stripped) and the building number's digits of one address, as
+    canonical_series, str.extract(_SPLIT) and strip_prefix make them for a column; None when
+    the address has no compound + building."""
+    text = "".join(unicodedata.normalize("NFKC", raw).split())  # str.split() splits at what \s matches
+    if "十" in text or "百" in text or "千" in text:  # _HAS_UNIT
+        text = _NUMERAL_RUN.sub(_numerals, text)
+    else:
+        text = text.translate(_DIGITS_TABLE)
+    m = _SPLIT.search(text)
+    return (strip_prefix(m.group(1)), m.group(2)) if m else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from etl.datasets import Dataset
@@ -34,12 +35,13 @@ class FileChecks:
         key = self.dataset.key
         good = out["reason"].isna() & out[key].notna()
         ids = out.loc[good, key].astype(str)
-        rows = out.loc[good, "source_row"]
-        seen = self.first_row
-        reasons: dict[int, str] = {}
-        for idx, k, row in zip(ids.index, ids.to_numpy(), rows.to_numpy(), strict=True):
-            first = seen.setdefault(k, int(row))
-            if first != row:
-                reasons[idx] = f"duplicate {key}: {k} (first at row {first})"
-        if reasons:
+        rows = out.loc[good, "source_row"].to_numpy()
+        # the first row of each id, in file order (dict.setdefault, row by row, run by map in C)
+        first = np.fromiter(map(self.first_row.setdefault, ids.tolist(), rows.tolist()), dtype=np.int64, count=len(rows))
+        again = first != rows
+        if again.any():
+            reasons = {
+                idx: f"duplicate {key}: {k} (first at row {f})"
+                for idx, k, f in zip(ids.index[again], ids.to_numpy()[again], first[again], strict=True)
+            }
             out.loc[list(reasons), "reason"] = pd.Series(reasons)

@@ -9,11 +9,14 @@ in etl.values, applied once per distinct value, so both paths mean the same.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl import values
 
@@ -22,8 +25,31 @@ Parsed = tuple[pd.Series, pd.Series]
 
 def text(s: pd.Series) -> pd.Series:
     """Half-width, trimmed text; empty cells become missing (vectorised values.clean)."""
-    out = s.astype("str").str.normalize("NFKC").str.strip()
+    out = nfkc(s.astype("str")).str.strip()
     return out.mask(out == "")
+
+
+def nfkc(s: pd.Series) -> pd.Series:
+    """s.str.normalize("NFKC") for a column of text (str dtype), normalising only the cells NFKC may change.
+
+    Text made only of printable ASCII and CJK Unified Ideographs (U+4E00–U+9FFF) is NFKC
+    already: none of these characters has a decomposition or a combining class, and none
+    composes with another. A regular expression (in C++) finds the cells holding anything
+    else, full-width digits or punctuation say; only those are normalised one by one. A column
+    of ASCII alone (ids, dates, numbers) is told in one pass.
+    """
+    if pc.all(pc.string_is_ascii(pa.array(s.array))).as_py() is not False:
+        return s.copy()  # ASCII only (ids, dates, numbers), or nothing at all
+    maybe = s.str.contains(_NOT_PLAIN, regex=True, na=False).to_numpy(dtype=bool)
+    out = s.copy()
+    if maybe.any():
+        out[maybe] = np.array([unicodedata.normalize("NFKC", v) for v in s[maybe].tolist()], dtype=object)
+    return out
+
+
+# Any character but printable ASCII and CJK Unified Ideographs (the pattern holds the characters
+# themselves, not \u escapes, so pandas gives it to Arrow's RE2).
+_NOT_PLAIN = "[^ -~\u4e00-\u9fff]"
 
 
 def errors_like(s: pd.Series) -> pd.Series:
@@ -34,17 +60,21 @@ def by_unique(s: pd.Series, fn: Callable[[str], Any]) -> Parsed:
     """Apply a scalar parser to each distinct value once: (values, errors)."""
     vals: dict[str, Any] = {}
     errs: dict[str, str] = {}
-    for u in pd.unique(s.dropna()):
-        try:
-            vals[u] = fn(u)
-        except ValueError as exc:
-            errs[u] = str(exc)
     present = s.notna()
     v = pd.Series([None] * len(s), index=s.index, dtype="object")
     e = errors_like(s)
     if present.any():
-        v[present] = s[present].map(lambda x: vals.get(x))
-        e[present] = s[present].map(lambda x: errs.get(x))
+        codes, uniques = pd.factorize(s[present])
+        for u in uniques:
+            try:
+                vals[u] = fn(u)
+            except ValueError as exc:
+                errs[u] = str(exc)
+        # map the distinct values, then spread them over the rows: as mapping every row, only once per value
+        distinct = pd.Series(uniques, dtype=s.dtype)
+        index = s.index[present]
+        v[present] = distinct.map(lambda x: vals.get(x)).take(codes).set_axis(index)
+        e[present] = distinct.map(lambda x: errs.get(x)).take(codes).set_axis(index)
     return v, e
 
 
@@ -109,26 +139,54 @@ def id_numbers(s: pd.Series) -> Parsed:
     err[present & ~shaped] = "must be 18 characters: 17 digits and a digit or X"
     if shaped.any():
         ok = t[shaped]
-        total = np.zeros(len(ok), dtype=np.int64)
-        for i, w in enumerate(_ID_WEIGHTS):
-            total += ok.str[i].astype(np.int64).to_numpy() * w
-        good = _ID_CHECK[total % 11] == ok.str[17].to_numpy(dtype=str)
+        good = _id_checks_ascii(ok.tolist())
+        if good is None:  # digits beyond ASCII (\d is any Unicode digit): character by character
+            total = np.zeros(len(ok), dtype=np.int64)
+            for i, w in enumerate(_ID_WEIGHTS):
+                total += ok.str[i].astype(np.int64).to_numpy() * w
+            good = _ID_CHECK[total % 11] == ok.str[17].to_numpy(dtype=str)
         bad_idx = ok.index[~good]
         err[bad_idx] = "checksum fails (GB 11643): check for a mistyped digit"
     return t.where(present & err.isna(), None), err
 
 
+def _id_checks_ascii(ids: list[str]) -> np.ndarray | None:
+    """Whether each ID's check character is right, all IDs at once as an 18-column byte matrix;
+    None when some ID is not plain ASCII."""
+    joined = "".join(ids)
+    if not joined.isascii() or len(joined) != 18 * len(ids):
+        return None
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(ids), 18)
+    total = (chars[:, :17].astype(np.int64) - ord("0")) @ np.array(_ID_WEIGHTS, dtype=np.int64)
+    return np.asarray(_ID_CHECK_BYTES[total % 11] == chars[:, 17])
+
+
+_ID_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
 _PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8}")
 
 
 def phones(s: pd.Series) -> Parsed:
-    digits = s.str.replace(r"[\s\-()（）]", "", regex=True).str.removeprefix("+86").str.removesuffix(".0")
+    digits = _drop_phone_separators(s).str.removeprefix("+86").str.removesuffix(".0")
     present = s.notna()
     ok = present & digits.where(present, "").str.fullmatch(_PHONE)
     err = errors_like(s)
     bad = present & ~ok
     err[bad] = "is not a mobile or landline number: " + s[bad].astype(str)
     return digits.where(ok, None), err
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+def _drop_phone_separators(s: pd.Series) -> pd.Series:
+    """s.str.replace(_PHONE_SEPARATORS, ""), the regular expression run only on cells holding
+    anything but ASCII letters, digits, + and . (a cell of those alone has no separator)."""
+    s = s.astype("str")
+    maybe = s.str.contains("[^0-9A-Za-z+.]", regex=True, na=False).to_numpy(dtype=bool)
+    out = s.copy()
+    if maybe.any():
+        out[maybe] = np.array([_PHONE_SEPARATORS.sub("", v) for v in s[maybe].tolist()], dtype=object)
+    return out
 
 
 def with_name(name: str, err: pd.Series) -> pd.Series:

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import psycopg
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 SAME_NAME, SAME_SOUND = 100.0, 95.0
@@ -37,6 +36,8 @@ def _plain(compound: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _sound(name: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin  # its phrase dictionary takes a quarter of a second to import
+
     return tuple(lazy_pinyin(name))
 
 

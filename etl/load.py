@@ -89,11 +89,11 @@ def load_file(
         # Python parses chunk n+1 (in worker processes, for a big file) while the database thread writes chunk n.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridgov-db") as db:
             pending: deque[Future[None]] = deque()
-            for chunk, out in parsed_chunks(table, dataset, cols, workers=worker_count(table, parse_workers)):
-                # `out`: typed columns, or the reason a row fails
+            # `out`: typed columns, or the reason a row fails; and, for rows the gazetteer knows
+            # exactly (compound + building), the point and grid of the building
+            for chunk, out in parsed_chunks(table, dataset, cols, workers=worker_count(table, parse_workers),
+                                            gazetteer=gazetteer):
                 checks.apply(out)  # duplicate ids, times in the future
-                if gazetteer is not None:
-                    gazetteer.match(out)  # exact compound + building: point and grid of the building
                 pending.append(db.submit(writer.write, out, chunk))
                 while len(pending) > 1:  # at most one chunk waits: memory stays flat
                     pending.popleft().result()

@@ -17,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 import pandas as pd
 
 from etl.datasets import Dataset
+from etl.gazetteer import Gazetteer
 from etl.parse import Columns, parse_chunk
 from etl.readers import Chunk, Table
 
@@ -33,21 +34,47 @@ def worker_count(table: Table, setting: int | None = None) -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def parsed_chunks(table: Table, dataset: Dataset, cols: Columns, *, workers: int) -> Iterator[tuple[Chunk, pd.DataFrame]]:
-    """Each chunk of the file with its parsed rows, in file order."""
+def parsed_chunks(
+    table: Table, dataset: Dataset, cols: Columns, *, workers: int, gazetteer: Gazetteer | None = None
+) -> Iterator[tuple[Chunk, pd.DataFrame]]:
+    """Each chunk of the file with its parsed rows, in file order; with a gazetteer, its exact
+    matches made too (etl.gazetteer: a row's match depends on that row alone)."""
     if workers <= 0:
         for chunk in table.chunks():
-            yield chunk, parse_chunk(dataset, cols, chunk)
+            yield chunk, _parse(dataset, cols, chunk, gazetteer)
         return
     # forkserver, not fork: a forked child would share the parent's open database connection.
+    # Each worker gets the gazetteer once, when it starts.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # The fork server imports the parsing code once; each worker it forks starts with it loaded.
+    context.set_forkserver_preload(["etl.parallel"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_set_gazetteer,
+                             initargs=(gazetteer,)) as pool:
         pending: deque[tuple[Chunk, Future[pd.DataFrame]]] = deque()
         for chunk in table.chunks():
-            pending.append((chunk, pool.submit(parse_chunk, dataset, cols, chunk)))
+            pending.append((chunk, pool.submit(_parse_in_worker, dataset, cols, chunk)))
             if len(pending) > workers:  # every worker busy, and memory bounded
                 done, future = pending.popleft()
                 yield done, future.result()
         while pending:
             done, future = pending.popleft()
             yield done, future.result()
+
+
+def _parse(dataset: Dataset, cols: Columns, chunk: Chunk, gazetteer: Gazetteer | None) -> pd.DataFrame:
+    out = parse_chunk(dataset, cols, chunk)
+    if gazetteer is not None:
+        gazetteer.match(out)  # exact compound + building: point and grid of the building
+    return out
+
+
+_worker_gazetteer: Gazetteer | None = None
+
+
+def _set_gazetteer(gazetteer: Gazetteer | None) -> None:
+    global _worker_gazetteer
+    _worker_gazetteer = gazetteer
+
+
+def _parse_in_worker(dataset: Dataset, cols: Columns, chunk: Chunk) -> pd.DataFrame:
+    return _parse(dataset, cols, chunk, _worker_gazetteer)

@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from gridgov.errors import InputError
 
@@ -139,10 +142,14 @@ def _frame(
     if any(len(r) != longest for r in batch):  # short rows miss trailing cells; long rows keep theirs
         batch = [list(r) + [None] * (longest - len(r)) for r in batch]
     df = pd.DataFrame(batch, dtype="object")
-    df = df.apply(_text_column, text_only=text_only)
+    return _chunk(df.apply(_text_column, text_only=text_only), first_number, table)
+
+
+def _chunk(df: pd.DataFrame, first_number: int, table: Table) -> Chunk | None:
+    """Drop (and count) the blank rows of a batch of text columns; the others keep their row numbers."""
     blank = df.isna().all(axis=1).to_numpy()
     table.blank_rows += int(blank.sum())
-    numbers = np.arange(first_number, first_number + len(batch))[~blank]
+    numbers = np.arange(first_number, first_number + len(df))[~blank]
     df = df[~blank].reset_index(drop=True)
     return Chunk(df, numbers) if len(df) else None
 
@@ -201,11 +208,19 @@ def _open_csv(path: Path, known: Callable[[str], bool] | None, size: int) -> Tab
     except InputError as exc:
         raise InputError(f"{path.name}: {exc}") from None
     headers = _headers(head[h])
-    with path.open("rb") as fb:
-        total = sum(block.count(b"\n") for block in iter(lambda: fb.read(1 << 20), b"")) - h - 1
+    scan = _scan(path)
+    total = scan.newlines - h - 1
     table = Table(headers=headers, chunks=lambda: iter(()), total_rows=max(total, 0), encoding=encoding)
+    start = _data_start(path, encoding, h + 1) if scan.plain_lines(encoding) else None
 
     def chunks() -> Iterator[Chunk]:
+        if start is not None and scan.free_byte is not None:
+            try:
+                yield from _line_chunks(path, encoding, start, scan.free_byte, scan.block_size, dialect, h + 2,
+                                        len(headers), table, size)
+            except csv.Error as exc:
+                raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
+            return
         with path.open(encoding=encoding, newline="") as f:
             reader = csv.reader(f, dialect)
             for _ in range(h + 1):
@@ -217,6 +232,136 @@ def _open_csv(path: Path, known: Callable[[str], bool] | None, size: int) -> Tab
 
     table.chunks = chunks
     return table
+
+
+# A CSV file without a quote character is one record per line: Arrow (C++) can cut it into
+# lines, with csv's rules for line ends (\r\n, \r or \n; an empty line is an empty record),
+# much faster than Python reads it. The lines of a chunk are then split at the delimiter in
+# Arrow too when every line has the same number of cells (else csv reads that chunk's lines),
+# and give exactly the records csv.reader gives.
+_SEPARATOR_CANDIDATES = b"\x1f\x1e\x1d"
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file's bytes tells: line feeds, whether a quote occurs, and a control
+    character that does not occur (to give Arrow as a delimiter that splits nothing)."""
+
+    newlines: int = 0
+    quotes: bool = False
+    free_byte: str | None = None
+    longest: int = 0  # bytes between two line feeds at most (Arrow wants a line to fit in a block)
+
+    def plain_lines(self, encoding: str) -> bool:
+        # GB18030 and UTF-8 never use the bytes of '"', CR, LF or ASCII controls inside a character
+        return (not self.quotes and self.free_byte is not None and self.longest <= _LONGEST_LINE
+                and encoding in ("utf-8", "utf-8-sig", "gb18030"))
+
+    @property
+    def block_size(self) -> int:
+        # room for the longest line, however its bytes grow when GB18030 is decoded to UTF-8
+        return max(1 << 20, 4 * self.longest + 4096)
+
+
+_LONGEST_LINE = 4 << 20
+
+
+def _scan(path: Path) -> _Scan:
+    scan = _Scan()
+    seen: set[int] = set()
+    since = 0  # bytes since the last line feed
+    with path.open("rb") as fb:
+        for block in iter(lambda: fb.read(1 << 20), b""):
+            scan.newlines += block.count(b"\n")
+            scan.quotes = scan.quotes or b'"' in block
+            seen.update(c for c in _SEPARATOR_CANDIDATES if c not in seen and bytes([c]) in block)
+            feeds = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+            if len(feeds):
+                gaps = np.diff(feeds)
+                scan.longest = max(scan.longest, since + int(feeds[0]), int(gaps.max()) if len(gaps) else 0)
+                since = len(block) - int(feeds[-1]) - 1
+            else:
+                since += len(block)
+    scan.longest = max(scan.longest, since)
+    scan.free_byte = next((chr(c) for c in _SEPARATOR_CANDIDATES if c not in seen), None)
+    return scan
+
+
+def _data_start(path: Path, encoding: str, skip: int) -> int | None:
+    """The byte offset of the line after the first `skip` lines (title rows and header row), or None
+    when they are not all in the file's first megabyte."""
+    with path.open("rb") as fb:
+        head = fb.read(1 << 20)
+    pos = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+    for _ in range(skip):
+        ends = [i for i in (head.find(b"\r", pos), head.find(b"\n", pos)) if i >= 0]
+        if not ends:
+            return None
+        end = min(ends)
+        if end + 1 >= len(head):
+            return None  # the line end may go on past what was read
+        pos = end + 2 if head[end : end + 2] == b"\r\n" else end + 1
+    return pos
+
+
+def _line_chunks(
+    path: Path, encoding: str, start: int, free: str, block_size: int, dialect: type[csv.Dialect], first_number: int,
+    width: int, table: Table, size: int,
+) -> Iterator[Chunk]:
+    """The records from byte `start` on, `size` at a time, read as lines by Arrow (see above)."""
+    if start >= path.stat().st_size:
+        return  # no line after the header row (Arrow calls that an empty file)
+    stream = pa.OSFile(str(path), "r")
+    stream.seek(start)
+    reader = pa_csv.open_csv(
+        stream,
+        read_options=pa_csv.ReadOptions(column_names=["line"], block_size=block_size,
+                                        encoding="utf8" if encoding.startswith("utf-8") else encoding),
+        parse_options=pa_csv.ParseOptions(delimiter=free, quote_char=False, escape_char=False, newlines_in_values=False,
+                                          ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(column_types={"line": pa.string()}, null_values=[],
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    pending: list[pa.Array] = []
+    held = 0
+    number = first_number
+
+    def take(n: int) -> pa.Array:
+        nonlocal pending, held
+        lines = pa.concat_arrays(pending) if len(pending) > 1 else pending[0]
+        pending, held = ([lines.slice(n)] if n < len(lines) else []), held - n
+        return lines.slice(0, n)
+
+    with stream:
+        for batch in reader:
+            pending.append(batch.column(0))
+            held += batch.num_rows
+            while held >= size:
+                lines = take(size)
+                chunk = _lines_chunk(lines, dialect, number, width, table)
+                number += size
+                if chunk is not None:
+                    yield chunk
+        if held:
+            n = held
+            chunk = _lines_chunk(take(n), dialect, number, width, table)
+            if chunk is not None:
+                yield chunk
+
+
+def _lines_chunk(lines: pa.Array, dialect: type[csv.Dialect], first_number: int, width: int, table: Table) -> Chunk | None:
+    """The records of these lines: cells cut by Arrow when every line has as many, else by csv."""
+    fields = pc.split_pattern(lines, pattern=dialect.delimiter)
+    counts = pc.min_max(pc.list_value_length(fields))
+    longest_line = pc.max(pc.binary_length(lines)).as_py() or 0
+    if counts["min"].as_py() != counts["max"].as_py() or longest_line > csv.field_size_limit():
+        return _frame(list(csv.reader(lines.to_pylist(), dialect)), first_number, width, table, text_only=True)
+    cells = counts["max"].as_py()
+    columns = [pd.Series(pc.list_element(fields, j), dtype="str") for j in range(cells)]
+    columns += [pd.Series([None] * len(lines), dtype="str") for _ in range(cells, width)]
+    df = pd.DataFrame({j: _text_column(c, text_only=True) for j, c in enumerate(columns)})
+    df.columns = pd.RangeIndex(len(columns))
+    return _chunk(df, first_number, table)
 
 
 # -- XLSX --------------------------------------------------------------------------

@@ -26,6 +26,7 @@ _WORK = {
     "building_id": "text",
     "grid_code": "text",
     "mgeom": "geometry(MultiPolygon, 4326)",
+    "grid_candidates": "integer[]",  # grids whose bounding box holds the given point (etl.place.GridBoxes)
 }
 
 
@@ -60,25 +61,7 @@ class Stage:
     def copy(self, records: pd.DataFrame) -> None:
         """Append one parsed chunk to the staging table with one COPY (CSV written by Arrow, in C++)."""
         cols = [c for c in records.columns if c in self.types]
-        frame = pd.DataFrame({c: self._text(records[c], self.types[c]) for c in cols})
-        buf = io.BytesIO()
-        pa_csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buf,
-                         pa_csv.WriteOptions(include_header=False))
-        stmt = sql.SQL("COPY stage ({}) FROM STDIN (FORMAT csv)").format(sql.SQL(", ").join(map(sql.Identifier, cols)))
-        with self.conn.cursor().copy(stmt) as cp:
-            cp.write(buf.getbuffer())
-
-    @staticmethod
-    def _text(s: pd.Series, pg_type: str) -> pd.Series:
-        if pg_type == "text[]":  # special groups: a list per row; no list means none
-            return s.map(lambda v: "{" + ",".join(v) + "}" if isinstance(v, list) else "{}").astype("object")
-        if pg_type == "boolean":
-            return s.map({True: "t", False: "f"}).astype("object")
-        if pg_type == "date":
-            return s.dt.strftime("%Y-%m-%d").astype("object")
-        if s.dtype == "object":  # mixed None and text: Arrow wants one type
-            return s.astype("str")
-        return s
+        copy_csv(self.conn, "stage", {c: as_text(records[c], self.types[c]) for c in cols})
 
     def reset(self) -> None:
         """Empty the table for the next chunk."""
@@ -91,3 +74,30 @@ class Stage:
     def drop(self) -> None:
         # ON COMMIT DROP does not fire when the caller holds an outer transaction
         self.conn.execute("DROP TABLE stage")
+
+
+def as_text(s: pd.Series, pg_type: str) -> pd.Series:
+    """A typed column as COPY reads it into a column of this PostgreSQL type."""
+    if pg_type == "text[]":  # special groups: a list per row; no list means none
+        return s.map(lambda v: "{" + ",".join(v) + "}" if isinstance(v, list) else "{}").astype("object")
+    if pg_type == "integer[]":  # grid candidates: a list of numbers, or none asked (NULL)
+        return s.map(lambda v: "{" + ",".join(map(str, v)) + "}" if isinstance(v, list) else None).astype("object")
+    if pg_type == "boolean":
+        return s.map({True: "t", False: "f"}).astype("object")
+    if pg_type == "date":
+        return s.dt.strftime("%Y-%m-%d").astype("object")
+    if s.dtype == "object":  # mixed None and text: Arrow wants one type
+        return s.astype("str")
+    return s
+
+
+def copy_csv(conn: psycopg.Connection, table: str, columns: dict[str, pd.Series | pa.Array]) -> None:
+    """One COPY of these columns into the table (CSV written by Arrow, in C++; missing values are NULL)."""
+    arrays = [c if isinstance(c, pa.Array) else pa.Array.from_pandas(c) for c in columns.values()]
+    buf = io.BytesIO()
+    pa_csv.write_csv(pa.Table.from_arrays(arrays, names=list(columns)), buf, pa_csv.WriteOptions(include_header=False))
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with conn.cursor().copy(stmt) as cp:
+        cp.write(buf.getbuffer())

@@ -13,7 +13,7 @@ from etl.datasets import Dataset
 _LINEAGE = ("load_run_id", "source_row")
 
 
-def _columns(conn: psycopg.Connection, table: str) -> list[str]:
+def table_columns(conn: psycopg.Connection, table: str) -> list[str]:
     return [r[0] for r in conn.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
         "AND table_name = %s ORDER BY ordinal_position",
@@ -25,7 +25,7 @@ def upsert(conn: psycopg.Connection, dataset: Dataset, run_id: int) -> tuple[int
     """Insert new rows, update changed ones, leave identical ones untouched; returns (inserted, updated)."""
     staged = set(_columns_of_stage(conn))
     pairs: list[tuple[str, sql.Composable]] = []
-    for c in _columns(conn, dataset.table):
+    for c in table_columns(conn, dataset.table):
         if c == "geom" and dataset.placement == "polygon":
             pairs.append((c, sql.Identifier("mgeom")))
         elif c == "geom":

@@ -1,5 +1,8 @@
 """The database side of one load, a chunk at a time: stage → place → upsert → quarantine.
 
+Rows placed while parsing whose id the table does not hold yet skip all that: one COPY
+writes them into the table (etl.direct). The rest go through the staging table.
+
 It runs in its own thread while the next chunk is parsed, so PostgreSQL and
 Python work at the same time; it alone uses the connection during the load.
 """
@@ -15,9 +18,10 @@ from psycopg import sql
 
 from etl import gridcheck
 from etl.datasets import Dataset
+from etl.direct import DirectCopy
 from etl.fuzzy import FuzzyMatcher
 from etl.geocoders import Geocoder
-from etl.place import place
+from etl.place import GridBoxes, place
 from etl.readers import Chunk
 from etl.stage import Stage
 from etl.upsert import quarantine, rejected_rows, resolve_quarantine, upsert
@@ -37,7 +41,11 @@ class ChunkWriter:
         self.headers = headers
         self.geocoder = geocoder
         self.stage = Stage(conn, dataset)
+        # rows placed while parsing whose id is new skip the staging table (etl.direct)
+        self.direct = (DirectCopy(conn, dataset, run_id=run_id, source_file=source_file, types=self.stage.types)
+                       if dataset.geocodes else None)
         self.fuzzy = FuzzyMatcher()
+        self.grid_boxes: GridBoxes | None = None  # read when a chunk first has points to place
         self.inserted = self.updated = self.unchanged = 0
         self.quarantined: Counter[str] = Counter()
         self.rejected: list[int] = []
@@ -45,6 +53,15 @@ class ChunkWriter:
     def write(self, out: pd.DataFrame, chunk: Chunk) -> None:
         """Stage one parsed chunk, decide its rows in PostGIS, upsert the good and quarantine the rest."""
         conn, stage = self.conn, self.stage
+        if self.direct is not None:
+            new = self.direct.new_rows(out)
+            if new.any():
+                self.inserted += self.direct.copy(out[new])
+                out = out[~new]
+                if out.empty:
+                    return
+        if self.dataset.placement == "point":
+            out = self._with_grid_candidates(out)
         stage.reset()
         stage.copy(out)
         if self.dataset.placement == "polygon":
@@ -61,6 +78,18 @@ class ChunkWriter:
         resolve_quarantine(conn, self.dataset, self.source_file)
         self.rejected.extend(rejected)
 
+    def _with_grid_candidates(self, out: pd.DataFrame) -> pd.DataFrame:
+        """Good rows with a point and no grid yet get the grids that can cover the point."""
+        todo = out["reason"].isna() & out["lon"].notna() & out["lat"].notna()
+        if "grid_code" in out:
+            todo &= out["grid_code"].isna()
+        if not todo.any():
+            return out
+        if self.grid_boxes is None:
+            self.grid_boxes = GridBoxes(self.conn)
+        found = self.grid_boxes.candidates(out.loc[todo, "lon"], out.loc[todo, "lat"])
+        return out.assign(grid_candidates=found.reindex(out.index))
+
     def finish(self) -> None:
         """Drop what an earlier load of this file quarantined and this one did not; drop the staging table."""
         self.conn.execute(
@@ -68,6 +97,8 @@ class ChunkWriter:
             [self.dataset.name, self.source_file, self.rejected],
         )
         self.stage.drop()
+        if self.grid_boxes is not None:
+            self.conn.execute("DROP TABLE grid_boxes")
 
 
 def _raw_cells(chunk: Chunk, rows: set[int]) -> dict[int, list[str | None]]:
