@@ -52,6 +52,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
+from _results import replace_section  # noqa: E402
 from layers_bench import prepare  # noqa: E402
 
 from gridgov import accounts  # noqa: E402
@@ -224,11 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render_section(args, samples, render)
     print(section)
     if not args.no_results:
-        text = RESULTS.read_text(encoding="utf-8")
-        block = f"{BEGIN}\n{section}\n{END}"
-        pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-        text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
-        RESULTS.write_text(text, encoding="utf-8")
+        replace_section(RESULTS, BEGIN, END, section)
     return 0
 
 

@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import re
 import shlex
 import statistics
 import subprocess
@@ -46,6 +45,9 @@ DATABASE = "bench_layers"
 BEGIN, END = "<!-- layers-bench -->", "<!-- /layers-bench -->"
 
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(BENCH))
+from _results import replace_section  # noqa: E402
+
 from gridgov.database import resolve_url  # noqa: E402
 from gridgov.settings import Settings  # noqa: E402
 from layers import _cache, registry  # noqa: E402
@@ -207,11 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render(args, url, rows, (n_grids, n_households, n_complaints))
     print(section)
     if not args.no_results:
-        text = RESULTS.read_text(encoding="utf-8")
-        block = f"{BEGIN}\n{section}\n{END}"
-        pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-        text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
-        RESULTS.write_text(text, encoding="utf-8")
+        replace_section(RESULTS, BEGIN, END, section)
     return 0
 
 

@@ -47,7 +47,7 @@ from gridgov.errors import InputError
 from gridgov.settings import Settings
 from layers import _queries
 from layers._frames import frame
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
+from layers.registry import PERSONAL_DETAIL, Column, Filters, Layer, Legend, register
 
 STATUSES = {
     "pending": ("待响应", "awaiting response"),
@@ -173,7 +173,7 @@ LAYER = register(
             note_zh=_NOTE_ZH,
             note_en=_NOTE_EN,
         ),
-        access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.DETAIL},
+        access=PERSONAL_DETAIL,
         detail=_detail,
         detail_columns=(
             Column("ticket_id", "str", "工单编号", "ticket id"),

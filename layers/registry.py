@@ -132,6 +132,22 @@ class Legend:
     categories: tuple[tuple[str, str, str, str], ...] = ()  # (value, zh, en, colour) for kind bin/category
 
 
+# households' or people's rows: numbers for everyone, the rows themselves for the grid's own leader only
+PERSONAL_DETAIL: Mapping[Role, Access] = {
+    Role.SECRETARY: Access.AGGREGATE,
+    Role.PLANNER: Access.AGGREGATE,
+    Role.GRID_LEADER: Access.DETAIL,
+}
+
+HOUSEHOLD_DETAIL = (
+    Column("household_id", "str", "户编号", "household id"),
+    Column("address", "str", "地址", "address"),
+    Column("head_name", "str", "户主", "head of household"),
+    Column("phone", "str", "电话", "phone"),
+)
+"""The first detail columns of every layer whose detail features are households."""
+
+
 Aggregate = Callable[[psycopg.Connection, Filters, Settings], pd.DataFrame]
 Detail = Callable[[psycopg.Connection, Filters, Settings], dict[str, Any]]
 

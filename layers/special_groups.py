@@ -11,7 +11,7 @@ from gridgov.groups import ENGLISH, SPECIAL_GROUPS
 from gridgov.settings import Settings
 from layers import _queries
 from layers._frames import GRIDS_CLAUSE, frame
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
+from layers.registry import HOUSEHOLD_DETAIL, PERSONAL_DETAIL, Column, Filters, Layer, Legend, register
 
 
 def grid_summary(conn: psycopg.Connection) -> dict[str, Any]:
@@ -78,13 +78,10 @@ LAYER = register(
             note_zh="每百户 = 特殊群体户数 ÷ 户数 × 100",
             note_en="per 100 = special-group households ÷ households × 100",
         ),
-        access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.DETAIL},
+        access=PERSONAL_DETAIL,
         detail=_detail,
         detail_columns=(
-            Column("household_id", "str", "户编号", "household id"),
-            Column("address", "str", "地址", "address"),
-            Column("head_name", "str", "户主", "head of household"),
-            Column("phone", "str", "电话", "phone"),
+            *HOUSEHOLD_DETAIL,
             Column("members", "int", "人口", "members"),
             Column("groups", "str", "群体", "special groups"),
         ),

@@ -19,7 +19,7 @@ import psycopg
 from gridgov.settings import Settings
 from layers import _queries
 from layers._frames import GRIDS_CLAUSE, frame
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
+from layers.registry import HOUSEHOLD_DETAIL, PERSONAL_DETAIL, Column, Filters, Layer, Legend, register
 
 
 def as_of(filters: Filters, settings: Settings) -> date:
@@ -84,13 +84,10 @@ LAYER = register(
             note_zh="应访：属六必访群体（规则见 visit_rules）；逾期：上一周期无走访且本期尚未走访",
             note_en="due: in a group of visit_rules; overdue: no visit in the previous period and none yet in this one",
         ),
-        access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.DETAIL},
+        access=PERSONAL_DETAIL,
         detail=_detail,
         detail_columns=(
-            Column("household_id", "str", "户编号", "household id"),
-            Column("address", "str", "地址", "address"),
-            Column("head_name", "str", "户主", "head of household"),
-            Column("phone", "str", "电话", "phone"),
+            *HOUSEHOLD_DETAIL,
             Column("groups", "str", "群体", "special groups"),
             Column("every", "str", "走访周期", "visit period: week, month or quarter"),
             Column("last_visit", "str", "最近走访", "date of the last visit (YYYY-MM-DD) or null"),
