@@ -50,7 +50,7 @@ from _results import replace_section  # noqa: E402
 
 from gridgov.database import resolve_url  # noqa: E402
 from gridgov.settings import Settings  # noqa: E402
-from layers import _cache, registry  # noqa: E402
+from layers import answers, registry  # noqa: E402
 from layers.registry import Filters, Role, Viewer  # noqa: E402
 
 
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{layer.name} …", flush=True)
 
             def computed(layer: registry.Layer = layer) -> object:
-                _cache.clear()  # computed afresh each time: a cached answer would time nothing but a lookup
+                answers.clear()  # computed afresh each time: a cached answer would time nothing but a lookup
                 return registry.aggregate(conn, layer.name, secretary, Filters(), settings)
 
             ours, _ = timed(computed, args.repeat)

@@ -16,20 +16,28 @@ from pathlib import Path
 import dash
 from psycopg_pool import ConnectionPool
 
-from dashboard import appctx, data_urls, guard, http_errors, login, pages, timing
+from dashboard import appctx, data_urls, fast_json, guard, http_errors, login, pages, timing
 from dashboard.i18n import DEFAULT_LANGUAGE, text
 from dashboard.secret import session_secret
 from gridgov.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+BACKGROUND_CONNECTIONS = 2
 
 
 def create_app(settings: Settings, database_url: str) -> dash.Dash:
     """A Dash app serving the community grid map from the database at `database_url`."""
     secret = session_secret(settings)  # refuse to start without one, before anything is opened
+    fast_json.install()
     # opened here, not at import: importing the module never connects
+    # one connection per request thread, and BACKGROUND_CONNECTIONS for the wall's builds in the background
     pool = ConnectionPool(
-        database_url, min_size=1, max_size=settings.serve_threads, timeout=10, open=True, name="gridgov-dashboard"
+        database_url,
+        min_size=1,
+        max_size=settings.serve_threads + BACKGROUND_CONNECTIONS,
+        timeout=10,
+        open=True,
+        name="gridgov-dashboard",
     )
     atexit.register(pool.close)
     app = dash.Dash(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import waitress
 
+from dashboard import warmup
 from dashboard.app import create_app
 from gridgov import migrations
 from gridgov.database import connect, resolve_url
@@ -26,6 +27,8 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     if pending:
         raise SetupError(f"the database schema is {len(pending)} migration(s) behind: run `gridgov db upgrade` first")
     app = create_app(settings, url)
+    click.echo("gridgov dashboard: building the wall screen's figures before the first visit…")
+    click.echo(f"gridgov dashboard: ready in {warmup.warm(app):.1f} s")
     click.echo(f"gridgov dashboard: http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
     # waitress: a production WSGI server in pure Python, one thread per concurrent request
     waitress.serve(app.server, host=host, port=port, threads=settings.serve_threads, ident="gridgov")

@@ -4,6 +4,11 @@
     GET /data/<layer>.pbf           the same as geobuf, what the maps fetch (compact; not audited as an export)
     GET /data/<layer>/detail.json   detail features (points), where the role has DETAIL access
     GET /data/<layer>.geojson|.gpkg a planner's download, a file from the layers' exporter (dashboard.downloads)
+    GET /data/grids/outlines.pbf    the shapes of the session's grids (geobuf), for maps coloured from numbers
+    GET /data/grids/labels.pbf      a point inside each of them, where its label goes (geobuf)
+
+The two grid shapes carry an ETag: a browser that has them already gets a 304
+until the grids change.
 
 Query parameters: see dashboard.query_filters. Anonymous requests never get
 here (401 from dashboard.guard); what the session may see is decided by the
@@ -24,7 +29,8 @@ from dashboard import data_access, downloads, query_filters
 from layers import registry
 
 PREFIX = "/data/"
-GEOBUF_DECIMALS = 7  # as the GeoJSON (RFC 7946 §11.2)
+OUTLINES = PREFIX + "grids/outlines.pbf"
+LABEL_POINTS = PREFIX + "grids/labels.pbf"
 
 
 def url(name: str, params: dict[str, Any] | None = None, fmt: str = "json") -> str:
@@ -61,7 +67,7 @@ def install(server: Flask) -> None:
         if missing is not None:
             return missing
         features = data_access.aggregate(name, query_filters.parse(request.args))
-        return Response(geobuf.encode(features, GEOBUF_DECIMALS), mimetype="application/x-protobuf")
+        return Response(geobuf.encode(features, data_access.GEOBUF_DECIMALS), mimetype="application/x-protobuf")
 
     @server.get(PREFIX + "<name>/detail.json")
     def layer_detail(name: str) -> Response:
@@ -70,4 +76,16 @@ def install(server: Flask) -> None:
             return missing
         return _geojson(data_access.detail(name, query_filters.parse(request.args)))
 
+    def shapes(kind: str) -> Response:
+        encoded = data_access.grid_shapes(kind)
+        if encoded.etag in request.if_none_match:
+            response = Response(status=304)
+        else:
+            response = Response(encoded.body, mimetype="application/x-protobuf")
+        response.set_etag(encoded.etag)
+        response.headers["Cache-Control"] = "private, no-cache"  # kept by this browser only, asked again each time
+        return response
+
+    server.add_url_rule(OUTLINES, "grid_outlines", lambda: shapes("outlines"), methods=["GET"])
+    server.add_url_rule(LABEL_POINTS, "grid_label_points", lambda: shapes("labels"), methods=["GET"])
     downloads.install(server)

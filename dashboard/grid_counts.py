@@ -42,7 +42,8 @@ def counts(grid: Any, version: Any) -> Component:
     """The numbers of the picked grid (all the leader's grids when none), under the grids' names."""
     grids = grid_scope.grids(grid)
     lang = language()
-    answers = {name: data_access.aggregate(name, Filters(grids=grids)) for name in dict.fromkeys(c[0] for c in COUNTS)}
+    asked = list(dict.fromkeys(c[0] for c in COUNTS))
+    answers = dict(zip(asked, data_access.aggregates([(name, Filters(grids=grids)) for name in asked]), strict=True))
     props = {name: [f["properties"] for f in answer["features"]] for name, answer in answers.items()}
     names = [p.get("grid_name") or p["grid_code"] for p in props["visits"]]
     title = text("separator", lang).join(names) or text("all_my_grids", lang)

@@ -7,8 +7,8 @@ sent to /login (and back afterwards); one for a data URL or a Dash endpoint
 (/data/…, /_dash-…) gets a 401. A signed-in account may open only the pages
 of its role (403, or from `/` to its own landing page) and paths that exist
 (404). Data URLs and callbacks decide what the account may see themselves,
-from the session (dashboard.data_access). Responses are marked no-store:
-pages and data carry what one account may see.
+from the session (dashboard.data_access). Responses are marked no-store unless
+the route says otherwise: pages and data carry what one account may see.
 """
 
 from __future__ import annotations
@@ -53,7 +53,11 @@ def _check() -> Response | None:
 
 
 def _no_store(response: Response) -> Response:
-    if not request.path.startswith(("/assets/", "/_dash-component-suites/")):
+    # a route may allow this browser to keep what it sent (the grids' shapes: "private, no-cache", with an ETag)
+    if (
+        not request.path.startswith(("/assets/", "/_dash-component-suites/"))
+        and "Cache-Control" not in response.headers
+    ):
         response.headers["Cache-Control"] = "no-store"
     return response
 

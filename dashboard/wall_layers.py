@@ -3,8 +3,9 @@
 A layer's legend (layers.registry.Legend) says which property colours the
 grids and how: a count or a rate in classes, a hot-spot bin or an emerging
 pattern as categories with the layer's own colours. This module turns that into
-the `hideout` the browser's style function reads (assets/wall.js), the legend's
-rows and the text shown for each grid's value. Titles and category names come
+the `hideout` the browser's style function reads (assets/wall.js: each grid's
+value by its code, and how values map to colours), the legend's rows and the
+text shown for each grid's value. Titles and category names come
 from the registry in the session's language, like every layer name on the site.
 """
 
@@ -14,8 +15,6 @@ import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
-
-import shapely.geometry
 
 from dashboard.choropleth import count_classes
 from dashboard.i18n import text
@@ -84,7 +83,9 @@ def _categorical(layer: Layer, values: dict[str, Any], lang: str) -> Styled:
         "categories": {value: color for value, _, _, color in layer.legend.categories},
     }
     swatches = tuple(Swatch(color, names[value], value in present) for value, _, _, color in layer.legend.categories)
-    shown = {code: names.get(str(v), str(v)) if v is not None else text("wall_no_value", lang) for code, v in values.items()}
+    shown = {
+        code: names.get(str(v), str(v)) if v is not None else text("wall_no_value", lang) for code, v in values.items()
+    }
     return Styled(hideout, swatches, shown)
 
 
@@ -95,7 +96,9 @@ def _classed(layer: Layer, values: dict[str, Any], lang: str) -> Styled:
         colors = list(RATE_COLORS)
         uppers = [*RATE_THRESHOLDS[1:], 100]
         labels = [f"{lo}–{hi}%" for lo, hi in zip(thresholds, uppers, strict=True)]
-        shown = {code: f"{float(v):.1f}%" if v is not None else text("wall_no_value", lang) for code, v in values.items()}
+        shown = {
+            code: f"{float(v):.1f}%" if v is not None else text("wall_no_value", lang) for code, v in values.items()
+        }
     else:
         classes = count_classes(int(max(numbers, default=0)))
         thresholds, colors, labels = classes.thresholds, classes.colors, classes.labels
@@ -108,30 +111,12 @@ def style(layer: Layer, grids: dict[str, Any], lang: str) -> Styled:
     """How the grids of `grids` (the layer's aggregate) are coloured, the legend's rows and each grid's value."""
     prop = layer.legend.property
     values = {f["properties"]["grid_code"]: f["properties"].get(prop) for f in grids["features"]}
-    styled = _categorical(layer, values, lang) if layer.legend.kind in ("bin", "category") else _classed(layer, values, lang)
+    styled = (
+        _categorical(layer, values, lang) if layer.legend.kind in ("bin", "category") else _classed(layer, values, lang)
+    )
     if any(v is None for v in values.values()):
-        styled = Styled(styled.hideout, (*styled.swatches, Swatch(NO_DATA_COLOR, text("wall_no_value", lang))), styled.values)
-    styled.hideout.update({"property": prop, "none": NO_DATA_COLOR, "className": GRID_CLASS})
-    return styled
-
-
-def label_points(grids: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
-    """A point inside each grid with its name (and its entry in `values`, if any) for the map's permanent labels."""
-    features = []
-    for f in grids["features"]:
-        if not f.get("geometry"):
-            continue
-        point = shapely.geometry.shape(f["geometry"]).representative_point()
-        props = f["properties"]
-        features.append(
-            {
-                "type": "Feature",
-                "id": props["grid_code"],
-                "geometry": shapely.geometry.mapping(point),
-                "properties": {
-                    "name": props.get("grid_name") or props["grid_code"],
-                    "value": values.get(props["grid_code"], ""),
-                },
-            }
+        styled = Styled(
+            styled.hideout, (*styled.swatches, Swatch(NO_DATA_COLOR, text("wall_no_value", lang))), styled.values
         )
-    return {"type": "FeatureCollection", "features": features}
+    styled.hideout.update({"property": prop, "values": values, "none": NO_DATA_COLOR, "className": GRID_CLASS})
+    return styled

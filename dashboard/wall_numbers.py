@@ -97,9 +97,8 @@ def community_today(settings: Settings) -> date:
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-def _by_grid(name: str, filters: Filters) -> dict[str, dict[str, Any]]:
-    features = data_access.aggregate(name, filters)["features"]
-    return {f["properties"]["grid_code"]: f["properties"] for f in features}
+def _by_grid(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["properties"]["grid_code"]: f["properties"] for f in answer["features"]}
 
 
 def _int(props: dict[str, Any] | None, key: str) -> int:
@@ -120,13 +119,20 @@ def gather(settings: Settings, today: date | None = None) -> Figures:
     today = today or community_today(settings)
     week_start = today - timedelta(days=today.weekday())  # ISO weeks start on Monday
     rate_start = today - timedelta(days=RATE_DAYS - 1)
-    people = _by_grid("special_groups", Filters())
-    visits = _by_grid("visits", Filters(as_of=today))
-    week = _by_grid("complaints", Filters(start=week_start, end=today))
-    recent = _by_grid("complaints", Filters(start=rate_start, end=today))
-    hazards = _by_grid("hazards", Filters(as_of=today))
-    hot = _by_grid("complaint_hotspots", Filters())
-    emerging = _by_grid("emerging_hotspots", Filters())
+    people, visits, week, recent, hazards, hot, emerging = (
+        _by_grid(answer)
+        for answer in data_access.aggregates(
+            [
+                ("special_groups", Filters()),
+                ("visits", Filters(as_of=today)),
+                ("complaints", Filters(start=week_start, end=today)),
+                ("complaints", Filters(start=rate_start, end=today)),
+                ("hazards", Filters(as_of=today)),
+                ("complaint_hotspots", Filters()),
+                ("emerging_hotspots", Filters()),
+            ]
+        )
+    )
     weight = settings.basically_satisfied_weight
     grids = tuple(
         GridNumbers(

@@ -1,7 +1,8 @@
 """The secretary's wall screen (/wall): a full-screen, dark, self-updating overview for a screen across the room.
 
-The page is built complete on the server (map, key figures, ranking, banner:
-dashboard.wall_content), then kept current by one server callback, fired by two
+The page is built complete on the server (key figures, ranking, banner and the
+map's colours: dashboard.wall_content; the grids' shapes the map fetches once
+by URL, dashboard.data_urls), then kept current by one server callback, fired by two
 dcc.Interval timers: `wall-refresh` (settings.wall_refresh_seconds) and
 `wall-rotate` (settings.wall_rotate_seconds), whose count picks the layer of
 the playlist (settings.wall_playlist) shown on the map. Its inputs are the two
@@ -31,12 +32,12 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.development.base_component import Component
 from dash_extensions.javascript import Namespace, arrow_function
 
-from dashboard import map_view
+from dashboard import data_access, data_urls
 from dashboard.appctx import settings
 from dashboard.chrome import user_bar
 from dashboard.i18n import text
 from dashboard.session import language, require_account
-from dashboard.wall_content import FILLED, MAP, MAP_KEY, Key, content, playlist
+from dashboard.wall_content import FILLED, MAP, MAP_KEY, Key, content, playlist, wall
 from gridgov.accounts import Account, AccountRole
 from gridgov.errors import DatabaseUnavailable, Forbidden, InputError
 
@@ -80,7 +81,6 @@ def update(n_refresh: Any, n_rotate: Any, map_key: Any) -> list[Any]:
 
 
 def _map(shown: dict[Key, Any]) -> Component:
-    grids = shown[("wall-grid-layer", "data")]
     config = settings()
     layers: list[Component] = []
     if config.tile_url:  # dimmed under the dark theme; the grids are drawn without them
@@ -89,15 +89,23 @@ def _map(shown: dict[Key, Any]) -> Component:
     layers += [
         dl.GeoJSON(
             id="wall-grid-layer",
-            data=grids,
+            url=data_urls.OUTLINES,
+            format="geobuf",
             hideout=shown[("wall-grid-layer", "hideout")],
             style=_js("style"),
             onEachFeature=_js("feature"),
             hoverStyle=arrow_function({"weight": 5, "color": "#ffffff"}),
         ),
-        dl.GeoJSON(id="wall-label-layer", data=shown[("wall-label-layer", "data")], pointToLayer=_js("label")),
+        dl.GeoJSON(
+            id="wall-label-layer",
+            url=data_urls.LABEL_POINTS,
+            format="geobuf",
+            hideout=shown[("wall-label-layer", "hideout")],
+            filter=_js("labelled"),
+            pointToLayer=_js("label"),
+        ),
     ]
-    bounds = map_view.bounds_of(grids)
+    bounds = data_access.grid_extent()
     view = _FALLBACK_VIEW
     if bounds is not None:
         view = {
@@ -109,8 +117,7 @@ def _map(shown: dict[Key, Any]) -> Component:
 
 
 def _header(shown: dict[Key, Any], lang: str) -> Component:
-    grids = shown[("wall-grid-layer", "data")]["features"]
-    communities = text("separator", lang).join(dict.fromkeys(f["properties"]["community_name"] for f in grids))
+    communities = text("separator", lang).join(wall(lang).communities)
     return html.Header(
         [
             html.H1(text("title_wall", lang)),
@@ -152,7 +159,10 @@ def build(account: Account, lang: str) -> Component:
         return html.Div(shown[(key, "children")], id=key, className=class_name)
 
     on_map = html.Div(
-        [html.H2(shown[("wall-layer-title", "children")], id="wall-layer-title"), panel("wall-progress", "gg-wall-progress")],
+        [
+            html.H2(shown[("wall-layer-title", "children")], id="wall-layer-title"),
+            panel("wall-progress", "gg-wall-progress"),
+        ],
         className="gg-wall-map-head",
     )
     return html.Div(
@@ -161,7 +171,9 @@ def build(account: Account, lang: str) -> Component:
             _header(shown, lang),
             html.Main(
                 [
-                    html.Section([_map(shown), on_map, panel("wall-legend", "gg-wall-legend")], className="gg-wall-map"),
+                    html.Section(
+                        [_map(shown), on_map, panel("wall-legend", "gg-wall-legend")], className="gg-wall-map"
+                    ),
                     html.Aside(
                         [panel("wall-kpis", "gg-wall-kpis"), panel("wall-ranking", "gg-wall-ranking")],
                         className="gg-wall-side",

@@ -3,9 +3,9 @@
 Migration 010 makes the NOLOGIN role `gridgov_grid_reader` and policies on the
 fact tables keyed on the per-transaction setting `gridgov.grids` (a
 comma-separated list of grid codes). `grid_reader_transaction` opens a
-transaction, sets the grids, and switches to that role with SET LOCAL, so the
-switch and the setting end with the transaction and a pooled connection goes
-back to the pool as the login role it was.
+transaction, sets the grids and switches to that role in one statement, both
+local to the transaction, so the switch and the setting end with it and a
+pooled connection goes back to the pool as the login role it was.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ def grid_reader_transaction(conn: psycopg.Connection, grids: Sequence[str]) -> I
         # inside an open transaction this would be a savepoint, and SET LOCAL outlives a released savepoint
         raise RuntimeError("grid_reader_transaction needs a connection that is not in a transaction")
     with conn.transaction():
-        conn.execute("SELECT set_config('gridgov.grids', %s, true)", [",".join(grids)])
-        conn.execute(f"SET LOCAL ROLE {READER_ROLE}")  # a constant: no input reaches this text
+        # both for this transaction only (is_local): set_config('role') is SET LOCAL ROLE, in the same round trip
+        conn.execute(
+            "SELECT set_config('gridgov.grids', %s, true), set_config('role', %s, true)", [",".join(grids), READER_ROLE]
+        )
         yield conn

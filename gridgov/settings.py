@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -24,7 +25,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the dashboard listens on.")
     port: int = Field(default=8050, description="Port the dashboard listens on.")
-    serve_threads: int = Field(default=8, ge=1, description="Requests the dashboard answers at once (and its database connections).")
+    serve_threads: int = Field(
+        default_factory=lambda: 2 * (os.cpu_count() or 2),
+        ge=1,
+        description="Requests the dashboard answers at once (default: two per CPU; bench/RESULTS.md shows why).",
+    )
     api_port: int = Field(default=8081, description="Port the OGC API – Features endpoint (`gridgov api`) listens on.")
     tile_url: str = Field(
         default="",

@@ -57,6 +57,7 @@ STATUSES = {
     "closed_unknown": ("已办结·结果未知", "closed, outcome unknown"),
 }
 FILTERS = frozenset({"grids", "window", "categories", "statuses"})  # what every complaint layer filters by
+LATE_CHECK_SECONDS = 60  # without as_of, the response counts are recomputed this often: pending orders turn late
 
 
 def today(filters: Filters, settings: Settings) -> date:
@@ -191,5 +192,6 @@ LAYER = register(
             "outcome_known": ("resolved", "resolution_rate"),
             "rated": ("satisfied", "basically_satisfied", "dissatisfied", "satisfaction_rate"),
         },
+        fresh_for=LATE_CHECK_SECONDS,  # a pending complaint turns late as time passes (reference_time)
     )
 )

@@ -24,7 +24,7 @@ import shapely
 
 from gridgov.errors import InputError
 from gridgov.settings import Settings
-from layers import _cache, _grids, registry
+from layers import _grids, answers, registry
 from layers.registry import Column, Filters, Layer, Role, Viewer
 
 # The properties every exported feature starts with, before the layer's own columns.
@@ -198,7 +198,12 @@ def export(
 
 
 def planner_geojson(
-    conn: psycopg.Connection, name: str, filters: Filters, settings: Settings | None = None
+    conn: psycopg.Connection,
+    name: str,
+    filters: Filters,
+    settings: Settings | None = None,
+    *,
+    at: answers.Stamp | None = None,
 ) -> dict[str, Any]:
     """geojson(planner_frame(...)): what a planner's map and downloads show, cached until the data changes.
 
@@ -206,4 +211,10 @@ def planner_geojson(
     """
     settings = settings or Settings()
     key = ("planner_geojson", name, filters, registry.today(settings), settings.model_dump_json())
-    return _cache.cached(conn, key, lambda: geojson(planner_frame(conn, name, filters, settings), exportable_layer(name)))
+    return answers.cached(
+        conn,
+        key,
+        lambda: geojson(planner_frame(conn, name, filters, settings), exportable_layer(name)),
+        fresh_for=registry.clock_bound(name, filters),
+        at=at,
+    )

@@ -24,10 +24,19 @@ import psycopg
 
 from gridgov.errors import Forbidden, InputError
 from gridgov.settings import Settings
-from layers import _cache, _grids
+from layers import _grids, answers
 
 # The modules that hold the built-in layers, imported on first use of the registry.
-BUILTIN = ("layers.special_groups", "layers.visits", "layers.hazards", "layers.facilities", "layers.complaints", "layers.hotspots", "layers.emerging", "layers.density")
+BUILTIN = (
+    "layers.special_groups",
+    "layers.visits",
+    "layers.hazards",
+    "layers.facilities",
+    "layers.complaints",
+    "layers.hotspots",
+    "layers.emerging",
+    "layers.density",
+)
 
 
 class Role(StrEnum):
@@ -171,6 +180,9 @@ class Layer:
     # a grid's answer depends on other grids' rows (a neighbourhood statistic): it cannot be computed on a
     # connection that sees only some grids' rows, such as a grid leader's under row-level security
     whole_area: bool = False
+    # the answer depends on the clock, not only on the date (a pending complaint turns late as time passes):
+    # a kept answer is recomputed after this many seconds (layers.answers); None: kept until the data changes
+    fresh_for: float | None = None
 
     def __post_init__(self) -> None:
         unknown = self.accepts - FILTERS
@@ -262,18 +274,34 @@ def grid_frame(
 
 
 def aggregate(
-    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
+    conn: psycopg.Connection,
+    name: str,
+    viewer: Viewer,
+    filters: Filters,
+    settings: Settings | None = None,
+    *,
+    at: answers.Stamp | None = None,
 ) -> dict[str, Any]:
     """The layer's per-grid aggregate as a GeoJSON FeatureCollection of grid polygons (id = grid_code).
 
-    Answers are cached until the data changes (layers._cache); treat the result as read-only.
+    Answers are cached until the data changes (layers.answers; `at`: a stamp taken on `conn` in this
+    transaction, for several questions at one read of it); treat the result as read-only.
     """
     settings = settings or Settings()
     scoped = scope(get(name), viewer, filters)
     key = ("aggregate", name, scoped, today(settings), settings.model_dump_json())
-    return _cache.cached(
-        conn, key, lambda: _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings))
+    return answers.cached(
+        conn,
+        key,
+        lambda: _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings)),
+        fresh_for=clock_bound(name, filters),
+        at=at,
     )
+
+
+def clock_bound(name: str, filters: Filters) -> float | None:
+    """How long an answer of layer `name` for `filters` stays right: the layer's fresh_for, unless as_of fixes the time."""
+    return None if filters.as_of is not None else get(name).fresh_for
 
 
 def detail(

@@ -13,12 +13,17 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import sleep
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash
+import geobuf
+import numpy as np
+import pandas as pd
 import psycopg
 import pytest
+import shapely.geometry
 from auth_client import User, callback, make_users, running_app, session_secret, signed_in
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect, sync_playwright
@@ -26,12 +31,12 @@ from psycopg import sql
 from seed_sql import GRIDS, seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, free_port, serving
 
-from dashboard import wall_content, wall_page
+from dashboard import fast_json, wall_content, wall_page, warmup
 from dashboard.app import create_app
 from dashboard.session import sign_in
 from gridgov import accounts
 from gridgov.settings import Settings
-from layers import registry
+from layers import answers, registry
 from layers.registry import Filters, Role, Viewer
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -260,8 +265,7 @@ def test_the_rotation_count_picks_a_playlist_layer_and_nothing_else(app: dash.Da
     assert hot["wall-grid-layer"]["hideout"]["property"] == "gi_bin"
     legend = _text(hot["wall-legend"]["children"])
     assert "诉求热点（Getis-Ord Gi*）" in legend and "热点（99%置信度）" in legend and "冷点（99%置信度）" in legend
-    grids = hot["wall-grid-layer"]["data"]["features"]
-    assert sorted(f["id"] for f in grids) == [g.code for g in GRIDS]
+    assert sorted(hot["wall-grid-layer"]["hideout"]["values"]) == [g.code for g in GRIDS]  # a colour for every grid
     # a crafted count is refused, not read as a layer name or a grid
     for crafted in ("hazards", -1, 1.5, True, {"layer": "special_groups"}, ["G01"]):
         response = client.post("/_dash-update-component", json=wall_request(n_rotate=crafted))
@@ -288,14 +292,15 @@ def test_the_playlist_is_a_setting(db_url: str) -> None:
 
 def test_a_grids_numbers_travel_with_it_to_the_map(app: dash.Dash, users: dict[str, User]) -> None:
     shown = wall_update(signed_in(app, users["shuji"]), n_rotate=3)  # hazards
-    by_grid = {f["id"]: f["properties"] for f in shown["wall-grid-layer"]["data"]["features"]}
-    assert by_grid["G01"]["wall_tip"] == "逾期未整改隐患：1"
-    assert dict(by_grid["G01"]["wall_rows"]) == {
+    hideout = shown["wall-grid-layer"]["hideout"]
+    assert hideout["values"]["G01"] == 1 and hideout["tips"]["G01"] == "逾期未整改隐患：1"
+    assert dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(wall_content.ROW_SEPARATOR), strict=True)) == {
         "户数": "5", "特殊群体户数": "3", "本月逾期未访": "1", "本周诉求": "1",
         "未整改隐患": "2", "逾期隐患": "1", "未诉先办预警": "否", "关注得分": "2",
     }
-    labels = {f["id"]: f["properties"] for f in shown["wall-label-layer"]["data"]["features"]}
+    labels = shown["wall-label-layer"]["hideout"]["labels"]
     assert labels["G02"] == {"name": "东区二网格", "value": "1"}
+    assert sorted(labels) == [g.code for g in GRIDS]  # a community's grids are all labelled
 
 
 def test_the_map_is_sent_again_only_when_it_changed(app: dash.Dash, users: dict[str, User], db_url: str) -> None:
@@ -309,9 +314,16 @@ def test_the_map_is_sent_again_only_when_it_changed(app: dash.Dash, users: dict[
     assert "wall-grid-layer" in wall_update(client, n_rotate=1, map_key=on_screen)  # the next layer
     with psycopg.connect(db_url) as conn:  # a grid's figures change: its pop-up on the map too
         conn.execute("DELETE FROM visits WHERE visit_id = 'V1'")
+    # the refresh after a change gets the wall as it was while the new one is built; a later one gets the new
     changed = wall_update(client, map_key=on_screen)
-    rows = {f["id"]: dict(f["properties"]["wall_rows"]) for f in changed["wall-grid-layer"]["data"]["features"]}
-    assert rows["G01"]["本月逾期未访"] == "2"  # H01, now never visited, is overdue like H02
+    for _ in range(100):
+        if "wall-grid-layer" in changed:
+            break
+        sleep(0.1)
+        changed = wall_update(client, map_key=on_screen)
+    hideout = changed["wall-grid-layer"]["hideout"]
+    rows = dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(wall_content.ROW_SEPARATOR), strict=True))
+    assert rows["本月逾期未访"] == "2"  # H01, now never visited, is overdue like H02
     assert changed["wall-map-key"]["data"] != on_screen
 
 
@@ -451,3 +463,58 @@ def test_the_wall_in_chromium_rotates_refreshes_and_survives_the_database_going_
             assert errors == []
         finally:
             browser.close()
+
+
+def test_the_grids_shapes_come_by_url_once_and_only_to_those_who_may_see_them(
+    app: dash.Dash, users: dict[str, User]
+) -> None:
+    secretary = signed_in(app, users["shuji"])
+    outlines = secretary.get("/data/grids/outlines.pbf")
+    assert outlines.status_code == 200
+    shapes = {f["properties"]["grid_code"]: f for f in geobuf.decode(outlines.data)["features"]}
+    assert sorted(shapes) == [g.code for g in GRIDS]
+    assert shapes["G01"]["properties"]["grid_name"] == "东区一网格"
+    # the browser keeps them: asked again with their ETag, nothing is sent until the grids change
+    again = secretary.get("/data/grids/outlines.pbf", headers={"If-None-Match": outlines.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert "no-store" not in outlines.headers["Cache-Control"] and "private" in outlines.headers["Cache-Control"]
+    # each label's point lies inside its grid
+    for point in geobuf.decode(secretary.get("/data/grids/labels.pbf").data)["features"]:
+        polygon = shapely.geometry.shape(shapes[point["properties"]["grid_code"]]["geometry"])
+        assert polygon.contains(shapely.geometry.shape(point["geometry"]))
+    # a grid leader gets their own grids' shapes only; an administrator none; an anonymous visitor a 401
+    leader = signed_in(app, users["leader23"])
+    for url in ("/data/grids/outlines.pbf", "/data/grids/labels.pbf"):
+        codes = sorted(f["properties"]["grid_code"] for f in geobuf.decode(leader.get(url).data)["features"])
+        assert codes == ["G02", "G03"]
+        assert signed_in(app, users["admin"]).get(url).status_code == 403
+        assert app.server.test_client().get(url).status_code == 401
+
+
+def test_the_server_builds_the_wall_before_its_first_visitor(
+    app: dash.Dash, users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers.clear()
+    assert warmup.warm(app) > 0
+
+    def build_again(*args: Any) -> None:
+        raise AssertionError("the wall was built again on the first visit")
+
+    monkeypatch.setattr(wall_content, "_build", build_again)
+    shown = wall_update(signed_in(app, users["shuji"]))
+    assert tiles_of(shown["wall-kpis"]["children"])["households"] == ("10", "3 个网格")
+
+
+def test_responses_are_written_exactly_as_plotly_would_write_them(app: dash.Dash, users: dict[str, User]) -> None:
+    # dashboard.fast_json serialises in one pass of orjson; the bytes must be plotly's, escapes included
+    with app.server.test_request_context("/_dash-update-component"):
+        with app.server.extensions["gridgov.pool"].connection() as conn:
+            account = accounts.get(conn, "shuji")
+        assert account is not None
+        sign_in(account)
+        page = wall_page.build(account, "zh")
+        refresh = {f"{i}.{p}": v for (i, p), v in wall_content.content(1, "zh").items()}
+    odd = {"script": "</script><b>", "line": "\u2028", "when": pd.Timestamp("2026-01-02"), "n": np.int64(3)}
+    for value in (page, refresh, odd, [page, odd]):
+        assert fast_json.dumps(value) == fast_json.plotly_dumps(value)
+    assert "</script>" not in fast_json.dumps(odd)

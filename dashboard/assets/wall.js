@@ -1,12 +1,13 @@
 /* The wall screen (/wall) in the browser: how grids are coloured and labelled, their tooltip and pop-up, and the
  * clock with the stale-data indicator. Every word shown arrives from the server (dashboard/i18n.py) in the
- * features' properties or in the stores; text is set as DOM text, never parsed as HTML. */
+ * layers' hideouts or in the stores; text is set as DOM text, never parsed as HTML. */
 window.gridgov = Object.assign({}, window.gridgov, {
     wall: {
-        /* Fill by class (a count or a rate: the last threshold reached) or by category (hot-spot bin, pattern). */
+        /* Fill by class (a count or a rate: the last threshold reached) or by category (hot-spot bin, pattern).
+         * The shapes come once by URL; each grid's value comes in the hideout, by grid code. */
         style: function (feature, context) {
             const h = context.hideout;
-            const value = feature.properties[h.property];
+            const value = (h.values || {})[feature.properties.grid_code];
             let color = h.none;
             if (value !== null && value !== undefined) {
                 if (h.mode === "categories") {
@@ -26,13 +27,14 @@ window.gridgov = Object.assign({}, window.gridgov, {
 
         /* A tooltip with the grid and its value on the layer; a click opens the grid's figures. */
         feature: function (feature, layer, context) {
+            const h = context.hideout;
             const p = feature.properties;
             const tip = document.createElement("div");
             const name = document.createElement("div");
             name.className = "gg-wall-tip-title";
             name.textContent = p.grid_name;
             const value = document.createElement("div");
-            value.textContent = p.wall_tip;
+            value.textContent = (h.tips || {})[p.grid_code] || "";
             tip.appendChild(name);
             tip.appendChild(value);
             layer.bindTooltip(tip, {sticky: true, direction: "top", className: "gg-wall-tooltip"});
@@ -43,12 +45,13 @@ window.gridgov = Object.assign({}, window.gridgov, {
             title.textContent = p.grid_name;
             box.appendChild(title);
             const table = document.createElement("table");
-            (p.wall_rows || []).forEach(function (row) {
+            const values = ((h.rows || {})[p.grid_code] || "").split("\u001f");  // wall_content.ROW_SEPARATOR
+            (h.rowLabels || []).forEach(function (label, i) {
                 const tr = document.createElement("tr");
                 const th = document.createElement("th");
-                th.textContent = row[0];
+                th.textContent = label;
                 const td = document.createElement("td");
-                td.textContent = row[1];
+                td.textContent = values[i] === undefined ? "" : values[i];
                 tr.appendChild(th);
                 tr.appendChild(td);
                 table.appendChild(tr);
@@ -57,9 +60,14 @@ window.gridgov = Object.assign({}, window.gridgov, {
             layer.bindPopup(box, {className: "gg-wall-popup", maxWidth: 420});
         },
 
+        /* Only the grids the hideout names get a label (all of a community; in a city, those needing attention). */
+        labelled: function (feature, context) {
+            return Object.prototype.hasOwnProperty.call(context.hideout.labels || {}, feature.properties.grid_code);
+        },
+
         /* A grid's name (and value) written on the map, for reading from across the room; it ignores the mouse. */
         label: function (feature, latlng, context) {
-            const p = feature.properties;
+            const p = context.hideout.labels[feature.properties.grid_code] || {name: feature.properties.grid_name};
             const box = document.createElement("div");
             box.className = "gg-wall-label-box";
             const name = document.createElement("div");

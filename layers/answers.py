@@ -1,0 +1,191 @@
+"""Answers computed from the data, kept until the data changes.
+
+An answer is kept with a Stamp: the data version (migration 006, a sequence
+every statement that changes a table the layers read advances) and the writers
+in progress when it was taken (migration 012: each such statement holds a
+shared advisory lock until its transaction ends). The answer is served again
+while the version is the same and every writer that was in progress still is.
+So a change counted in the version but not yet committed when the answer was
+computed can never hide behind it: once it commits, the answer is computed
+afresh. Nothing else expires, except answers that depend on the clock and not
+only on the date (`fresh_for`, in seconds): after that long, the first request
+computes the answer again while requests meanwhile are given the previous one.
+
+Requests asking the same question at the same time wait for one computation
+(single flight) instead of each computing it: with two cores, eight copies of a
+five-second Gi* would take forty.
+
+The stamp is taken before any query of the computation, on a connection in
+READ COMMITTED, as every gridgov connection is: each later statement sees every
+change that committed before the stamp was taken. A connection whose own
+transaction has changed the data gets answers computed afresh and never kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import psycopg
+
+_log = logging.getLogger(__name__)
+MAX_ANSWERS = 256
+T = TypeVar("T")
+
+_VERSION = "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM data_version"
+_STAMP = "SELECT version, writers, own FROM data_stamp()"  # migration 012: the version, then the writers
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Which data an answer is computed from: the database, its data version and the writers then in progress."""
+
+    database: tuple[str, str, str]
+    version: int
+    writers: frozenset[str]
+    own_writes: bool = False  # this connection's transaction has changed the data: nothing it computes is kept
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
+    version: int
+    writers: frozenset[str]
+    at: float  # time.monotonic() when computed
+
+    def fits(self, stamp: Stamp) -> bool:
+        return self.version == stamp.version and self.writers <= stamp.writers
+
+
+_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+_flights: dict[Hashable, threading.Event] = {}
+_lock = threading.Lock()
+
+
+def data_version(conn: psycopg.Connection) -> int:
+    """The current data version (one cheap read of the sequence)."""
+    row = conn.execute(_VERSION).fetchone()
+    return int(row[0]) if row else 0
+
+
+def stamp(conn: psycopg.Connection) -> Stamp:
+    """The data version, then the writers in progress (in this order: see the module's docstring)."""
+    row = conn.execute(_STAMP).fetchone()
+    version, writers, own = row if row else (0, [], False)
+    database = (str(conn.info.dbname), str(conn.info.host), str(conn.info.port))
+    return Stamp(database, int(version or 0), frozenset(writers or ()), bool(own))
+
+
+def remembered(
+    at: Stamp,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    fresh_for: float | None = None,
+    background: Callable[[Callable[[], object]], None] | None = None,
+) -> T:
+    """compute(), or the answer kept for `key` that fits the stamp `at` (taken before compute runs).
+
+    With `background` (which runs a function elsewhere, e.g. in a thread), a kept answer that no longer fits
+    (older data, or past fresh_for) is returned at once while `background` computes the new one: for a
+    screen that refreshes by itself, an answer a few seconds old beats a request that waits for it.
+    """
+    if at.own_writes:
+        return compute()
+    slot = (at.database, key)
+    refused = False  # `background` would not start: this request computes it, and keeps nothing
+    while True:
+        with _lock:
+            entry = _entries.get(slot)
+            flight = _flights.get(slot)
+            if entry is not None:
+                fits = entry.fits(at)
+                if fits and (fresh_for is None or time.monotonic() - entry.at <= fresh_for):
+                    _entries.move_to_end(slot)
+                    return entry.value  # type: ignore[no-any-return]
+                usable = fits or (background is not None and entry.version <= at.version)
+                if usable and flight is not None:
+                    return entry.value  # type: ignore[no-any-return]  # being computed again already
+                if usable and background is not None:
+                    flight = _flights[slot] = threading.Event()
+                    started = _start(background, slot, at, compute, flight)
+                    if started:
+                        return entry.value  # type: ignore[no-any-return]
+                    refused = True
+                    break
+            if flight is None:
+                flight = _flights[slot] = threading.Event()
+                break  # this request computes it
+        flight.wait()  # the same question is being computed: then look again
+    if refused:
+        return compute()
+    return _compute(slot, at, compute, flight)
+
+
+def _start(
+    background: Callable[[Callable[[], object]], None],
+    slot: Hashable,
+    at: Stamp,
+    compute: Callable[[], T],
+    flight: threading.Event,
+) -> bool:
+    """Hand the computation to `background` (called holding _lock); False, and the flight ended, if it refused."""
+
+    def job() -> None:
+        try:
+            _compute(slot, at, compute, flight)
+        except Exception:  # nobody waits for this answer: say so in the log, keep serving the one kept
+            _log.exception("computing %r in the background failed", slot)
+
+    try:
+        background(job)
+    except Exception:
+        _log.exception("could not start computing %r in the background", slot)
+        del _flights[slot]
+        flight.set()
+        return False
+    return True
+
+
+def _compute(slot: Hashable, at: Stamp, compute: Callable[[], T], flight: threading.Event) -> T:
+    """compute() for the flight of `slot`, kept; the flight ends however it goes."""
+    try:
+        value = compute()
+        with _lock:
+            kept = _entries.get(slot)
+            if kept is None or kept.version <= at.version:  # never replace a newer answer by an older one
+                _entries[slot] = _Entry(value, at.version, at.writers, time.monotonic())
+                _entries.move_to_end(slot)
+                while len(_entries) > MAX_ANSWERS:
+                    _entries.popitem(last=False)
+        return value
+    finally:
+        with _lock:
+            del _flights[slot]
+        flight.set()
+
+
+def cached(
+    conn: psycopg.Connection,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    fresh_for: float | None = None,
+    at: Stamp | None = None,
+) -> T:
+    """compute() (which may query `conn`), or its answer kept for `key` while the data is unchanged.
+
+    `at`: a stamp taken on `conn` earlier in the same transaction, to ask several questions for one read of it.
+    """
+    return remembered(at or stamp(conn), key, compute, fresh_for=fresh_for)
+
+
+def clear() -> None:
+    """Forget every kept answer."""
+    with _lock:
+        _entries.clear()
