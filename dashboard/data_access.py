@@ -121,9 +121,14 @@ def _in_thread(job: Callable[[], object]) -> None:
 
 
 def remembered(
-    key: Hashable, compute: Callable[[], T], *, fresh_for: float | None = None, meanwhile_older: bool = False
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    reads: answers.Reads,
+    fresh_for: float | None = None,
+    meanwhile_older: bool = False,
 ) -> T:
-    """compute() (which gets its data through this module), kept for `key` until the data changes (layers.answers).
+    """compute() (which gets its data through this module), kept for `key` until a table of `reads` changes.
 
     With `meanwhile_older`, a request finding only an answer from older data gets that one at once, while a
     thread computes the new one (for screens that refresh themselves: the next refresh shows it).
@@ -133,7 +138,7 @@ def remembered(
     with viewer_connection(current_viewer()) as conn:
         at = answers.stamp(conn)
     background = _in_thread if meanwhile_older else None
-    return answers.remembered(at, key, compute, fresh_for=fresh_for, background=background)
+    return answers.remembered(at, key, compute, fresh_for=fresh_for, background=background, reads=reads)
 
 
 class Encoded(NamedTuple):
@@ -154,7 +159,7 @@ def grid_shapes(kind: str) -> Encoded:
             body = geobuf.encode(read(conn, viewer), GEOBUF_DECIMALS)
             return Encoded(body, hashlib.sha256(body).hexdigest()[:32])
 
-        return answers.remembered(at, ("geobuf", kind, viewer), encode)
+        return answers.remembered(at, ("geobuf", kind, viewer), encode, reads=outlines.READS)
 
 
 def grid_extent() -> Bounds | None:
@@ -162,3 +167,14 @@ def grid_extent() -> Bounds | None:
     viewer = current_viewer()
     with viewer_connection(viewer) as conn:
         return outlines.extent(conn, viewer)
+
+
+def reads_of(names: Sequence[str], *tables: str) -> answers.Reads:
+    """The tables the layers `names` read, and `tables`: what an answer built from them reads (None: any)."""
+    union = set(tables)
+    for name in names:
+        reads = registry.get(name).reads
+        if reads is None:
+            return None
+        union |= reads
+    return frozenset(union)

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from dash.development.base_component import Component
 
-from dashboard import data_access, wall_layers, wall_orders, wall_view
+from dashboard import data_access, wall_layers, wall_numbers, wall_orders, wall_view
 from dashboard.appctx import settings
 from dashboard.i18n import text
 from dashboard.session import current_viewer
@@ -161,7 +161,10 @@ def wall(lang: str) -> Wall:
     """The wall for the session's viewer in `lang`, kept until the data changes (or FRESH_SECONDS pass)."""
     names = playlist()
     key = ("wall", current_viewer(), names, lang, registry.today(settings()), settings().model_dump_json())
-    return data_access.remembered(key, lambda: _build(names, lang), fresh_for=FRESH_SECONDS, meanwhile_older=True)
+    reads = data_access.reads_of((*names, *wall_numbers.LAYERS), *wall_orders.READS)
+    return data_access.remembered(
+        key, lambda: _build(names, lang), reads=reads, fresh_for=FRESH_SECONDS, meanwhile_older=True
+    )
 
 
 def content(turn: int, lang: str) -> dict[Key, Any]:

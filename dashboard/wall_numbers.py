@@ -28,6 +28,8 @@ from gridgov.settings import Settings
 from layers.registry import Filters
 
 RATE_DAYS = 30
+# the layers the figures are sums of
+LAYERS = ("special_groups", "visits", "complaints", "hazards", "complaint_hotspots", "emerging_hotspots")
 EARLY_WARNING_POINTS = 2
 
 
@@ -119,20 +121,17 @@ def gather(settings: Settings, today: date | None = None) -> Figures:
     today = today or community_today(settings)
     week_start = today - timedelta(days=today.weekday())  # ISO weeks start on Monday
     rate_start = today - timedelta(days=RATE_DAYS - 1)
-    people, visits, week, recent, hazards, hot, emerging = (
-        _by_grid(answer)
-        for answer in data_access.aggregates(
-            [
-                ("special_groups", Filters()),
-                ("visits", Filters(as_of=today)),
-                ("complaints", Filters(start=week_start, end=today)),
-                ("complaints", Filters(start=rate_start, end=today)),
-                ("hazards", Filters(as_of=today)),
-                ("complaint_hotspots", Filters()),
-                ("emerging_hotspots", Filters()),
-            ]
-        )
-    )
+    asks = [
+        ("special_groups", Filters()),
+        ("visits", Filters(as_of=today)),
+        ("complaints", Filters(start=week_start, end=today)),
+        ("complaints", Filters(start=rate_start, end=today)),
+        ("hazards", Filters(as_of=today)),
+        ("complaint_hotspots", Filters()),
+        ("emerging_hotspots", Filters()),
+    ]
+    assert {name for name, _ in asks} == set(LAYERS)
+    people, visits, week, recent, hazards, hot, emerging = (_by_grid(a) for a in data_access.aggregates(asks))
     weight = settings.basically_satisfied_weight
     grids = tuple(
         GridNumbers(

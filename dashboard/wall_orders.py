@@ -15,6 +15,7 @@ from dashboard.data_access import viewer_connection
 from dashboard.session import current_viewer
 
 LATEST = 5
+READS = ("complaints", "grids")  # the tables _QUERY reads
 
 _QUERY = """
 SELECT c.received_at, c.category, g.grid_name

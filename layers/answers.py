@@ -1,10 +1,11 @@
 """Answers computed from the data, kept until the data changes.
 
-An answer is kept with a Stamp: the data version (migration 006, a sequence
-every statement that changes a table the layers read advances) and the writers
-in progress when it was taken (migration 012: each such statement holds a
-shared advisory lock until its transaction ends). The answer is served again
-while the version is the same and every writer that was in progress still is.
+An answer is kept with a Stamp: the data versions (migrations 006 and 013,
+sequences every statement that changes a table the layers read advances, one
+for the whole data and one per table) and the writers in progress when it was
+taken (migration 012: each such statement holds a shared advisory lock until
+its transaction ends). The answer is served again while the tables it reads
+(`reads`) have the same versions and every writer that was in progress still is.
 So a change counted in the version but not yet committed when the answer was
 computed can never hide behind it: once it commits, the answer is computed
 afresh. Nothing else expires, except answers that depend on the clock and not
@@ -38,7 +39,8 @@ MAX_ANSWERS = 256
 T = TypeVar("T")
 
 _VERSION = "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM data_version"
-_STAMP = "SELECT version, writers, own FROM data_stamp()"  # migration 012: the version, then the writers
+_STAMP = "SELECT version, tables, writers, own FROM data_stamp()"  # migration 013: the versions, then the writers
+Reads = frozenset[str] | None  # the tables an answer is computed from; None: it may read any
 
 
 @dataclass(frozen=True)
@@ -46,20 +48,30 @@ class Stamp:
     """Which data an answer is computed from: the database, its data version and the writers then in progress."""
 
     database: tuple[str, str, str]
-    version: int
+    version: int  # of the whole data: it grows with every change
     writers: frozenset[str]
     own_writes: bool = False  # this connection's transaction has changed the data: nothing it computes is kept
+    tables: tuple[tuple[str, int], ...] = ()  # the version of each table
+
+    def versions(self, reads: Reads) -> tuple[tuple[str, int], ...]:
+        """The versions an answer reading `reads` depends on (the whole data's when None)."""
+        if reads is None:
+            return (("*", self.version),)
+        of = dict(self.tables)
+        return tuple((table, of.get(table, self.version)) for table in sorted(reads))
 
 
 @dataclass(frozen=True)
 class _Entry:
     value: Any
-    version: int
+    version: int  # of the whole data, when computed
+    reads: Reads
+    versions: tuple[tuple[str, int], ...]  # of what it reads, when computed
     writers: frozenset[str]
     at: float  # time.monotonic() when computed
 
     def fits(self, stamp: Stamp) -> bool:
-        return self.version == stamp.version and self.writers <= stamp.writers
+        return self.versions == stamp.versions(self.reads) and self.writers <= stamp.writers
 
 
 _entries: OrderedDict[Hashable, _Entry] = OrderedDict()
@@ -76,9 +88,10 @@ def data_version(conn: psycopg.Connection) -> int:
 def stamp(conn: psycopg.Connection) -> Stamp:
     """The data version, then the writers in progress (in this order: see the module's docstring)."""
     row = conn.execute(_STAMP).fetchone()
-    version, writers, own = row if row else (0, [], False)
+    version, tables, writers, own = row if row else (0, {}, [], False)
     database = (str(conn.info.dbname), str(conn.info.host), str(conn.info.port))
-    return Stamp(database, int(version or 0), frozenset(writers or ()), bool(own))
+    per_table = tuple(sorted((str(t), int(v)) for t, v in (tables or {}).items()))
+    return Stamp(database, int(version or 0), frozenset(writers or ()), bool(own), per_table)
 
 
 def remembered(
@@ -88,8 +101,11 @@ def remembered(
     *,
     fresh_for: float | None = None,
     background: Callable[[Callable[[], object]], None] | None = None,
+    reads: Reads = None,
 ) -> T:
     """compute(), or the answer kept for `key` that fits the stamp `at` (taken before compute runs).
+
+    `reads`: the tables compute reads (None: any). The answer is kept until one of them changes.
 
     With `background` (which runs a function elsewhere, e.g. in a thread), a kept answer that no longer fits
     (older data, or past fresh_for) is returned at once while `background` computes the new one: for a
@@ -113,7 +129,7 @@ def remembered(
                     return entry.value  # type: ignore[no-any-return]  # being computed again already
                 if usable and background is not None:
                     flight = _flights[slot] = threading.Event()
-                    started = _start(background, slot, at, compute, flight)
+                    started = _start(background, slot, at, compute, flight, reads)
                     if started:
                         return entry.value  # type: ignore[no-any-return]
                     refused = True
@@ -124,7 +140,7 @@ def remembered(
         flight.wait()  # the same question is being computed: then look again
     if refused:
         return compute()
-    return _compute(slot, at, compute, flight)
+    return _compute(slot, at, compute, flight, reads)
 
 
 def _start(
@@ -133,12 +149,13 @@ def _start(
     at: Stamp,
     compute: Callable[[], T],
     flight: threading.Event,
+    reads: Reads,
 ) -> bool:
     """Hand the computation to `background` (called holding _lock); False, and the flight ended, if it refused."""
 
     def job() -> None:
         try:
-            _compute(slot, at, compute, flight)
+            _compute(slot, at, compute, flight, reads)
         except Exception:  # nobody waits for this answer: say so in the log, keep serving the one kept
             _log.exception("computing %r in the background failed", slot)
 
@@ -152,14 +169,14 @@ def _start(
     return True
 
 
-def _compute(slot: Hashable, at: Stamp, compute: Callable[[], T], flight: threading.Event) -> T:
+def _compute(slot: Hashable, at: Stamp, compute: Callable[[], T], flight: threading.Event, reads: Reads) -> T:
     """compute() for the flight of `slot`, kept; the flight ends however it goes."""
     try:
         value = compute()
         with _lock:
             kept = _entries.get(slot)
             if kept is None or kept.version <= at.version:  # never replace a newer answer by an older one
-                _entries[slot] = _Entry(value, at.version, at.writers, time.monotonic())
+                _entries[slot] = _Entry(value, at.version, reads, at.versions(reads), at.writers, time.monotonic())
                 _entries.move_to_end(slot)
                 while len(_entries) > MAX_ANSWERS:
                     _entries.popitem(last=False)
@@ -177,12 +194,13 @@ def cached(
     *,
     fresh_for: float | None = None,
     at: Stamp | None = None,
+    reads: Reads = None,
 ) -> T:
-    """compute() (which may query `conn`), or its answer kept for `key` while the data is unchanged.
+    """compute() (which may query `conn`), or its answer kept for `key` while the tables it reads are unchanged.
 
     `at`: a stamp taken on `conn` earlier in the same transaction, to ask several questions for one read of it.
     """
-    return remembered(at or stamp(conn), key, compute, fresh_for=fresh_for)
+    return remembered(at or stamp(conn), key, compute, fresh_for=fresh_for, reads=reads)
 
 
 def clear() -> None:

@@ -193,5 +193,6 @@ LAYER = register(
             "rated": ("satisfied", "basically_satisfied", "dissatisfied", "satisfaction_rate"),
         },
         fresh_for=LATE_CHECK_SECONDS,  # a pending complaint turns late as time passes (reference_time)
+        reads=frozenset({"complaints", "households", "grids"}),
     )
 )

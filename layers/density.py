@@ -82,5 +82,6 @@ LAYER = register(
             Column("complaints", "int", "诉求数", "complaints in the cell"),
         ),
         suppress={"complaints": ()},
+        reads=frozenset({"complaints", "grids"}),
     )
 )

@@ -195,7 +195,8 @@ def cube(conn: psycopg.Connection, filters: Filters, settings: Settings) -> tupl
     query = over_complaints("hotspots_cube")
     values = {**params(replace(filters, grids=(), start=start, end=end), settings), "period": filters.period}
     for code, day, n in conn.execute(query, values):
-        counts[row[code], col[day]] = n
+        if code in row:  # a work order placed in a grid since removed from the grid table has no row to count in
+            counts[row[code], col[day]] = n
     return codes, steps, counts
 
 
@@ -278,5 +279,6 @@ LAYER = register(
         ),
         whole_area=True,
         access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.AGGREGATE},
+        reads=frozenset({"complaints", "grids"}),
     )
 )

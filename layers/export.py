@@ -217,4 +217,5 @@ def planner_geojson(
         lambda: geojson(planner_frame(conn, name, filters, settings), exportable_layer(name)),
         fresh_for=registry.clock_bound(name, filters),
         at=at,
+        reads=registry.get(name).reads,
     )

@@ -108,5 +108,6 @@ LAYER = register(
             Column("kind", "str", "类别", f"one of {', '.join(KINDS)}, other"),
             Column("address", "str", "地址", "address"),
         ),
+        reads=frozenset({"facilities", "grids"}),
     )
 )

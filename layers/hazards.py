@@ -135,5 +135,6 @@ LAYER = register(
             Column("days_overdue", "int", "逾期天数", "days past the deadline, null when not overdue"),
             Column("address", "str", "地址", "address of the building"),
         ),
+        reads=frozenset({"hazards", "grids"}),
     )
 )

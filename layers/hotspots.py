@@ -167,5 +167,6 @@ LAYER = register(
         ),
         whole_area=True,
         access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.AGGREGATE},
+        reads=frozenset({"complaints", "grids"}),
     )
 )

@@ -17,6 +17,7 @@ from layers import _grids, answers
 from layers.basemap import Bounds
 from layers.registry import Role, Viewer
 
+READS = frozenset({"grids"})  # all that is read here
 _LABEL_POINTS = """
 SELECT grid_code, grid_name, ST_X(p), ST_Y(p)
 FROM (SELECT grid_code, grid_name, ST_PointOnSurface(geom) AS p FROM grids
@@ -38,7 +39,9 @@ def _codes(viewer: Viewer) -> tuple[str, ...]:
 def outlines(conn: psycopg.Connection, viewer: Viewer) -> dict[str, Any]:
     """The viewer's grids as a FeatureCollection (id and grid_code, grid_name, community_name); kept until they change."""
     codes = _codes(viewer)
-    return answers.cached(conn, ("outlines", codes), lambda: _grids.feature_collection(_grids.polygons(conn, codes)))
+    return answers.cached(
+        conn, ("outlines", codes), lambda: _grids.feature_collection(_grids.polygons(conn, codes)), reads=READS
+    )
 
 
 def label_points(conn: psycopg.Connection, viewer: Viewer) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def label_points(conn: psycopg.Connection, viewer: Viewer) -> dict[str, Any]:
         ]
         return {"type": "FeatureCollection", "features": features}
 
-    return answers.cached(conn, ("label_points", codes), compute)
+    return answers.cached(conn, ("label_points", codes), compute, reads=READS)
 
 
 def extent(conn: psycopg.Connection, viewer: Viewer) -> Bounds | None:
@@ -70,4 +73,4 @@ def extent(conn: psycopg.Connection, viewer: Viewer) -> Bounds | None:
         row = conn.execute(_EXTENT, {"codes": list(codes)}).fetchone()
         return Bounds(*row) if row and row[0] is not None else None
 
-    return answers.cached(conn, ("extent", codes), compute)
+    return answers.cached(conn, ("extent", codes), compute, reads=READS)

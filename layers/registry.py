@@ -183,6 +183,9 @@ class Layer:
     # the answer depends on the clock, not only on the date (a pending complaint turns late as time passes):
     # a kept answer is recomputed after this many seconds (layers.answers); None: kept until the data changes
     fresh_for: float | None = None
+    # the tables the layer's answers are computed from: a kept answer stays good until one of them changes
+    # (tests/test_layers_reads.py checks that changing any other table changes no answer); None: any table
+    reads: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         unknown = self.accepts - FILTERS
@@ -296,6 +299,7 @@ def aggregate(
         lambda: _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings)),
         fresh_for=clock_bound(name, filters),
         at=at,
+        reads=get(name).reads,
     )
 
 

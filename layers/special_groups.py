@@ -87,5 +87,6 @@ LAYER = register(
         ),
         # a planner's export withholds a grid's count of a group below 5, and the rate built on it
         suppress={"special_households": ("special_per_100",), **{f"group_{k}": () for k in SPECIAL_GROUPS}},
+        reads=frozenset({"households", "grids"}),
     )
 )

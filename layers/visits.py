@@ -95,5 +95,6 @@ LAYER = register(
         ),
         # the counts are of special-group households: a planner never sees fewer than 5
         suppress={"due": ("visited_pct",), "visited": ("visited_pct",), "not_yet_visited": (), "overdue": ()},
+        reads=frozenset({"visits", "households", "visit_rules", "grids"}),
     )
 )

@@ -115,3 +115,21 @@ def test_with_a_background_the_previous_answer_is_given_while_the_new_one_is_mad
     assert answers.remembered(fake_stamp(2), "screen", lambda: "unused") == "new"
     # without a background, a request never gets an answer from older data
     assert answers.remembered(fake_stamp(3), "screen", lambda: "newest") == "newest"
+
+
+def test_a_change_drops_only_the_answers_that_read_its_table(db_url: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        seed_small_community(conn)
+        hot = registry.aggregate(conn, "complaint_hotspots", SECRETARY, Filters())
+        people = registry.aggregate(conn, "special_groups", SECRETARY, Filters())
+        due = registry.aggregate(conn, "visits", SECRETARY, Filters())
+        run = conn.execute("SELECT min(id) FROM load_runs").fetchone()[0]  # type: ignore[index]
+        conn.execute(
+            "INSERT INTO visits (visit_id, household_id, visited_at, visitor, grid_code, load_run_id, source_row)"
+            " VALUES ('V-NEW', 'H02', now(), 'x', 'G01', %s, 1)",
+            [run],
+        )
+        # a visit changes what reads visits, and nothing else is computed again
+        assert registry.aggregate(conn, "complaint_hotspots", SECRETARY, Filters()) is hot
+        assert registry.aggregate(conn, "special_groups", SECRETARY, Filters()) is people
+        assert registry.aggregate(conn, "visits", SECRETARY, Filters()) is not due
