@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dash
 from psycopg_pool import ConnectionPool
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import appctx, data_urls, fast_json, guard, http_errors, login, pages, timing
 from dashboard.i18n import DEFAULT_LANGUAGE, text
@@ -58,6 +59,9 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
     )
+    if settings.proxy_hops:  # behind a reverse proxy: the client's address (for the audit) is in X-Forwarded-For
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     appctx.attach(server, pool, settings)
     timing.install(server)  # first, so the time includes the guard and the sign-in check
     http_errors.install(server)

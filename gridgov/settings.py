@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests the dashboard answers at once (default: two per CPU; bench/RESULTS.md shows why).",
     )
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        description="Reverse proxies in front of the dashboard whose X-Forwarded-For/-Proto/-Host to trust (0: none).",
+    )
     api_port: int = Field(default=8081, description="Port the OGC API – Features endpoint (`gridgov api`) listens on.")
     tile_url: str = Field(
         default="",

@@ -16,7 +16,7 @@ from typing import Any
 import dash
 import psycopg
 import pytest
-from auth_client import User, callback, csrf_of, login, make_users, session_secret
+from auth_client import User, callback, csrf_of, login, make_users, running_app, session_secret
 from flask.testing import FlaskClient
 from playwright.sync_api import expect, sync_playwright
 from seed_sql import seed_small_community
@@ -119,6 +119,22 @@ def test_signing_in_lands_each_role_on_its_page_and_is_audited(app: dash.Dash, u
     signed = {(e.username, e.detail["role"]) for e in _events(db_url, audit.LOGIN)}
     assert signed == {(u.username, u.role) for u in users.values()}
     assert all(e.ip == "127.0.0.1" for e in _events(db_url, audit.LOGIN))
+
+
+def test_behind_a_proxy_the_audit_keeps_the_clients_address_and_only_then(
+    users: dict[str, User], db_url: str
+) -> None:
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    for hops, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        with running_app(db_url, proxy_hops=hops) as built:
+            client = built.server.test_client()
+            form = client.get("/login", headers=forwarded)
+            token = csrf_of(form.get_data(as_text=True))
+            user = users["shuji"]
+            client.post(
+                "/login", data={"csrf_token": token, "username": user.username, "password": user.password}, headers=forwarded
+            )
+        assert _events(db_url, audit.LOGIN)[0].ip == expected, hops  # newest first
 
 
 def test_a_wrong_password_is_refused_and_audited(app: dash.Dash, users: dict[str, User], db_url: str) -> None:
@@ -344,6 +360,17 @@ def test_a_grid_leader_signs_in_in_chromium_and_sees_only_their_grid(db_url: str
             # the same session, asking by hand for another grid: refused on the server
             assert page.request.get(url + "data/special_groups/detail.json?grid=G02").status == 403
             assert page.request.get(url + "data/special_groups/detail.json?grid=G01").status == 200
+
+            # the session ends while the page is open (here its cookie goes): the next callback finds it gone, and
+            # the browser is sent to sign in, then back to the page it was on
+            page.context.clear_cookies()
+            page.locator("#visit-status .gg-filter-box").first.click()
+            expect(page).to_have_url(url + "login?next=%2Fgrid")
+            page.locator("input[name=username]").fill(leader.username)
+            page.locator("input[name=password]").fill(leader.password)
+            page.locator("button[type=submit]").click()
+            expect(page).to_have_url(url + "grid")
+            expect(page.locator("path.grid-polygon")).to_have_count(1)
 
             page.get_by_text("English").click()
             expect(page.locator("header h1")).to_have_text("My grids")
