@@ -10,7 +10,6 @@ the background while the wall shows the one before.
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from datetime import UTC, datetime
@@ -37,7 +36,4 @@ def warm(app: dash.Dash) -> float:
             wall_content.wall(DEFAULT_LANGUAGE)
     except Exception:  # the server still starts: the first visit builds the wall instead
         _log.exception("warming the wall screen failed")
-    # what was built here lives as long as the data does: hundreds of thousands of objects at city scale, which
-    # every full pass of the cyclic garbage collector would walk again (0.3 s with every thread stopped)
-    gc.freeze()
     return time.perf_counter() - started

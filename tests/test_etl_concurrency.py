@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -138,8 +139,9 @@ def test_load_killed_halfway_leaves_the_database_as_it_was(db_url: str, tmp_path
     with psycopg.connect(db_url, autocommit=True) as watch:
         before = state(watch, "households", "quarantine", "load_runs")
         assert before["households"] and before["quarantine"] and before["load_runs"]
+        # a session of its own, so the kill takes the load's parse workers too, as stopping a service would
         proc = subprocess.Popen([str(Path(sys.executable).with_name("gridgov")), "load", str(big)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             seen = None
             deadline = time.monotonic() + 60
@@ -153,12 +155,12 @@ def test_load_killed_halfway_leaves_the_database_as_it_was(db_url: str, tmp_path
                 time.sleep(0.005)
             assert seen is not None, f"never saw the load writing (exit {proc.poll()})"
             assert proc.poll() is None, "the load finished before it could be killed"
-            proc.send_signal(signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of it
+            proc.wait()
         pid = seen[0]
         deadline = time.monotonic() + 60
         while watch.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
