@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 import pandas as pd
 
+from etl import _lifeline
 from etl.datasets import Dataset
 from etl.gazetteer import Gazetteer
 from etl.parse import Columns, parse_chunk
@@ -46,8 +47,9 @@ def parsed_chunks(
     # forkserver, not fork: a forked child would share the parent's open database connection.
     # Each worker gets the gazetteer once, when it starts.
     context = multiprocessing.get_context("forkserver")
-    # The fork server imports the parsing code once; each worker it forks starts with it loaded.
-    context.set_forkserver_preload(["etl.parallel"])
+    # The fork server imports the parsing code once (each worker it forks starts with it loaded), and it and
+    # the workers end with this process even when it is killed (etl._lifeline)
+    context.set_forkserver_preload(["etl._forkserver"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_set_gazetteer,
                              initargs=(gazetteer,)) as pool:
         pending: deque[tuple[Chunk, Future[pd.DataFrame]]] = deque()
@@ -73,6 +75,7 @@ _worker_gazetteer: Gazetteer | None = None
 
 def _set_gazetteer(gazetteer: Gazetteer | None) -> None:
     global _worker_gazetteer
+    _lifeline.hold()  # this worker ends with the fork server
     _worker_gazetteer = gazetteer
 
 

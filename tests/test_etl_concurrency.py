@@ -126,6 +126,14 @@ def _backend(conn: psycopg.Connection, app: str) -> tuple[int, str, str] | None:
     ).fetchone()
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_load_killed_halfway_leaves_the_database_as_it_was(db_url: str, tmp_path: Path) -> None:
     with psycopg.connect(db_url) as c:
         for s in plan(COMMUNITY)[0]:
@@ -139,7 +147,7 @@ def test_load_killed_halfway_leaves_the_database_as_it_was(db_url: str, tmp_path
     with psycopg.connect(db_url, autocommit=True) as watch:
         before = state(watch, "households", "quarantine", "load_runs")
         assert before["households"] and before["quarantine"] and before["load_runs"]
-        # a session of its own, so the kill takes the load's parse workers too, as stopping a service would
+        # a session of its own: its process group holds the load and every process it starts
         proc = subprocess.Popen([str(Path(sys.executable).with_name("gridgov")), "load", str(big)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
@@ -155,8 +163,13 @@ def test_load_killed_halfway_leaves_the_database_as_it_was(db_url: str, tmp_path
                 time.sleep(0.005)
             assert seen is not None, f"never saw the load writing (exit {proc.poll()})"
             assert proc.poll() is None, "the load finished before it could be killed"
-            os.killpg(proc.pid, signal.SIGKILL)
+            proc.send_signal(signal.SIGKILL)  # the load's own process only, as `kill -9` would
             proc.wait(timeout=30)
+            # its fork server and parse workers (etl._lifeline) follow it: nothing of the load is left running
+            deadline = time.monotonic() + 15
+            while _group_alive(proc.pid):
+                assert time.monotonic() < deadline, "the killed load's worker processes are still running"
+                time.sleep(0.1)
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of it
