@@ -74,7 +74,6 @@ class Wall:
     figures: Figures
     panels: dict[Key, Any]
     communities: tuple[str, ...]
-    grid_count: int
 
 
 def _plain(value: Any) -> Any:
@@ -154,7 +153,7 @@ def _build(names: tuple[str, ...], lang: str) -> Wall:
         ("wall-orders", "children"): wall_view.banner(wall_orders.latest(), lang, config.timezone),
     }
     communities = tuple(dict.fromkeys(f["properties"]["community_name"] for f in people))
-    return Wall(names, layers, figures, panels, communities, len(people))
+    return Wall(names, layers, figures, panels, communities)
 
 
 def wall(lang: str) -> Wall:

@@ -34,6 +34,7 @@ from served_app import CHROMIUM, CHROMIUM_ARGS, free_port, serving
 from dashboard import fast_json, wall_content, wall_page, warmup
 from dashboard.app import create_app
 from dashboard.session import sign_in
+from dashboard.wall_numbers import Figures, GridNumbers, Rate
 from gridgov import accounts
 from gridgov.settings import Settings
 from layers import answers, registry
@@ -518,3 +519,24 @@ def test_responses_are_written_exactly_as_plotly_would_write_them(app: dash.Dash
     for value in (page, refresh, odd, [page, odd]):
         assert fast_json.dumps(value) == fast_json.plotly_dumps(value)
     assert "</script>" not in fast_json.dumps(odd)
+
+
+def test_a_city_labels_only_the_grids_that_need_attention() -> None:
+    def numbers(code: str, overdue: int) -> GridNumbers:
+        return GridNumbers(code, f"网格{code}", 10, 1, overdue, 0, 0, 0, 0, False)
+
+    def features(n: int) -> dict[str, Any]:
+        return {"features": [{"properties": {"grid_code": f"C{i:04d}", "grid_name": f"网格{i}"}} for i in range(n)]}
+
+    def figures(grids: tuple[GridNumbers, ...]) -> Figures:
+        none = Rate(None, 0)
+        today = community_today()
+        return Figures(today, today, today, 0, 0, 0, 0, 0, none, none, none, 0, 0, 0, grids)
+
+    small = features(wall_content.LABEL_ALL_UP_TO)
+    assert len(wall_content._labelled(small, figures(()))) == wall_content.LABEL_ALL_UP_TO  # a community: every grid
+    city = features(3300)
+    ranked = tuple(numbers(f"C{i:04d}", overdue=i) for i in range(1, 11))  # ten grids with a score
+    labelled = wall_content._labelled(city, figures(ranked))
+    assert sorted(labelled) == [f"C{i:04d}" for i in range(5, 11)]  # the six highest scores, as the ranking lists
+    assert labelled["C0010"] == "网格10"
