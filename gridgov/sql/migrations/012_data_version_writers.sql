@@ -5,8 +5,8 @@
 -- committed, compute from data without it, and keep that answer under the number. So each such statement
 -- now also holds a shared advisory lock until its transaction ends. A reader that takes the version and
 -- then sees who holds this lock knows which changes counted in the version may still be invisible to it
--- (layers/_cache.py). Shared locks never conflict with each other and nobody takes it exclusively: writers
--- never wait on it or on each other. Key: classid 7313, objid 12 (the loads and migrations use other keys).
+-- (layers/answers.py; the reader's side, data_stamp(), is in migration 013). Shared locks never conflict
+-- with each other and nobody takes it exclusively: writers never wait on it or on each other. Key: classid 7313, objid 12 (the loads and migrations use other keys).
 CREATE OR REPLACE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock_shared(7313, 12);  -- first: a reader seeing the new number sees this writer
@@ -15,16 +15,3 @@ BEGIN
 END
 $$;
 
-
--- What a cached answer is computed from, in one statement (layers/answers.py): the data version first, then
--- the writers holding the lock (a function's statements run in order), and whether this session is one of them.
-CREATE FUNCTION data_stamp(OUT version bigint, OUT writers text[], OUT own boolean) LANGUAGE plpgsql AS $$
-BEGIN
-    SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END INTO version FROM data_version;
-    SELECT coalesce(array_agg(virtualtransaction) FILTER (WHERE pid IS DISTINCT FROM pg_backend_pid()), '{}'),
-           coalesce(bool_or(pid = pg_backend_pid()), false)
-      INTO writers, own
-      FROM pg_locks
-     WHERE locktype = 'advisory' AND classid = 7313 AND objid = 12 AND objsubid = 2 AND granted;
-END
-$$;

@@ -26,7 +26,7 @@ $$;
 -- The stamp (layers/answers.py): every version first, then the writers holding the lock, and whether this session
 -- is one of them. SECURITY DEFINER: any role that reads the layers may read the versions (pg_backend_pid() is
 -- still the caller's session).
-DROP FUNCTION data_stamp();
+DROP FUNCTION IF EXISTS data_stamp();  -- an earlier draft of 012 made one without the tables
 CREATE FUNCTION data_stamp(OUT version bigint, OUT tables jsonb, OUT writers text[], OUT own boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
