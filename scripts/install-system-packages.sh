@@ -14,10 +14,12 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 
+# apt's progress goes to stderr: this script's stdout carries values
+# (pg_version's answer), never apt's output.
 updated=0
 apt_update() {
   if [ "$updated" -eq 0 ]; then
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
     updated=1
   fi
 }
@@ -25,6 +27,8 @@ apt_update() {
 missing() { ! dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # The PostgreSQL major version: the one installed, else the distribution's default.
+# Sets PG_VERSION rather than printing it: run in $(...), apt_update's
+# "updated" flag would be lost in the subshell.
 pg_version() {
   local v
   v=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
@@ -32,18 +36,19 @@ pg_version() {
     apt_update
     v=$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -n 1)
   fi
-  echo "${v:-15}"
+  PG_VERSION="${v:-15}"
 }
 
 packages=()
 for w in "${want[@]}"; do
   case "$w" in
     postgis)
-      v=$(pg_version)
-      for p in "postgresql-$v" "postgresql-$v-postgis-3"; do missing "$p" && packages+=("$p"); done ;;
+      pg_version
+      for p in "postgresql-$PG_VERSION" "postgresql-$PG_VERSION-postgis-3"; do missing "$p" && packages+=("$p"); done ;;
     chromium)
-      # the font draws the Chinese interface in screenshots
-      for p in chromium chromium-driver fonts-wqy-microhei; do missing "$p" && packages+=("$p"); done ;;
+      # the font draws the Chinese interface in screenshots; Playwright's
+      # driver (node) needs libatomic.so.1, which a bare system lacks
+      for p in chromium chromium-driver fonts-wqy-microhei libatomic1; do missing "$p" && packages+=("$p"); done ;;
     venv)
       python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=("python3-venv") ;;
     *) echo "gridgov: unknown package group $w" >&2; exit 2 ;;
