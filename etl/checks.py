@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
 from etl.datasets import Dataset
-from etl.values import LOCAL_TZ
+from gridgov.clock import Clock
 
 
 class FileChecks:
     """Remembers the ids seen so far in a file, so a repeated id is quarantined, not an overwrite."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, clock: Clock) -> None:
         self.dataset = dataset
         self.first_row: dict[str, int] = {}
         # a day of slack: a clerk's clock, or an export made just after midnight elsewhere
-        self.latest = (datetime.now(LOCAL_TZ) + timedelta(days=1)).replace(tzinfo=None)
+        # (times are the community's wall-clock, as the file writes them)
+        self.latest = (clock.now() + timedelta(days=1)).replace(tzinfo=None)
 
     def apply(self, out: pd.DataFrame) -> None:
         """Set the reason of good rows that repeat an earlier id or lie in the future."""

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -20,7 +21,8 @@ class Dataset:
     key: str  # the id column, unique per row
     fields: dict[str, tuple[str, ...]]  # canonical name -> Chinese aliases
     columns: tuple[str, ...]  # typed columns written to the table (besides geometry, grid and lineage)
-    parse: Callable[[pd.DataFrame], rows.Rows]  # a chunk with canonical column names → typed rows and reasons
+    # a chunk with canonical column names, in the community's time zone → typed rows and reasons
+    parse: Callable[[pd.DataFrame, ZoneInfo], rows.Rows]
     placement: Literal["polygon", "point", "household"]
     not_future: tuple[str, ...] = ()  # timestamps that cannot lie in the future
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -81,8 +83,8 @@ def by_unique(s: pd.Series, fn: Callable[[str], Any]) -> Parsed:
 _STD_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$")
 
 
-def datetimes(s: pd.Series) -> Parsed:
-    """Local date-times (naive, Asia/Shanghai) as datetime64; the standard form is parsed in C."""
+def datetimes(s: pd.Series, zone: ZoneInfo) -> Parsed:
+    """Community wall-clock date-times (naive, in `zone`) as datetime64; the standard form is parsed in C."""
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
     err = errors_like(s)
     present = s.notna()
@@ -93,15 +95,15 @@ def datetimes(s: pd.Series) -> Parsed:
         out[std] = pd.to_datetime(s[std], format="ISO8601", errors="coerce").astype("datetime64[s]")
     rest = present & (~std | out.isna())
     if rest.any():
-        vals, errs = by_unique(s[rest], values.parse_datetime)
+        vals, errs = by_unique(s[rest], partial(values.parse_datetime, zone=zone))
         out[rest] = pd.to_datetime(vals.map(lambda d: d.replace(tzinfo=None) if d else None)).astype("datetime64[s]")
         err[rest] = errs
     return out, err
 
 
-def dates(s: pd.Series) -> Parsed:
+def dates(s: pd.Series, zone: ZoneInfo) -> Parsed:
     """Calendar dates (datetime64 at midnight)."""
-    out, err = datetimes(s)
+    out, err = datetimes(s, zone)
     return out.dt.floor("D"), err
 
 

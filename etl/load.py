@@ -23,11 +23,14 @@ from etl.checks import FileChecks
 from etl.datasets import Dataset, header_key, map_headers
 from etl.gazetteer import Gazetteer
 from etl.geocoders import Geocoder
+from etl.gridproblems import GridProblem, GridRules
 from etl.parallel import parsed_chunks, worker_count
 from etl.parse import Columns
 from etl.quarantine import REASON_COLUMN
 from etl.writer import ChunkWriter
+from gridgov.clock import Clock
 from gridgov.errors import InputError
+from gridgov.settings import Settings
 
 # Every gridgov load takes this lock, so two loads started at once run one after the other.
 _LOAD_LOCK = 7_313_002
@@ -48,13 +51,17 @@ class LoadResult:
     quarantined: Counter[str] = field(default_factory=Counter)
     blank_rows: int = 0
     run_id: int | None = None
+    grid_problems: list[GridProblem] = field(default_factory=list)  # a grid file's repairs and warnings
 
     def counts(self) -> dict[str, Any]:
-        return {
+        counts: dict[str, Any] = {
             "read": self.read, "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
             "quarantined": sum(self.quarantined.values()), "reasons": dict(self.quarantined),
             "blank_rows": self.blank_rows,
         }
+        if self.grid_problems:
+            counts["grid_problems"] = dict(Counter(p.kind for p in self.grid_problems))
+        return counts
 
 
 def load_file(
@@ -67,25 +74,34 @@ def load_file(
     loaded_by: str | None = None,
     progress: Progress | None = None,
     parse_workers: int | None = None,
+    clock: Clock | None = None,
+    grid_rules: GridRules | None = None,
 ) -> LoadResult:
     """Load one file into its dataset's table in one transaction; returns the counts.
 
     `parse_workers`: worker processes that parse chunks (default: two for a file of
-    200,000 rows or more, none below).
+    200,000 rows or more, none below). `clock`: the community's (default: the
+    settings'), whose zone the file's times are read in and whose today they may not pass.
+    `grid_rules`: how a grid file is judged (default: repair what is safely repairable, within
+    the settings' default tolerance); a grid file refused raises GridsRefused, carrying every
+    problem found, for the report.
     """
+    clock = clock or Settings().clock()
     # Open and map before touching the database: a file that cannot be read changes nothing.
     lookup = dataset.lookup(mapping)
     table = readers.open_table(path, known=lambda h: header_key(h) in lookup)
-    cols = _columns(dataset, table, lookup, path)
+    cols = _columns(dataset, table, lookup, path, clock)
     result = LoadResult(dataset.name, path.name)
-    checks = FileChecks(dataset)
+    checks = FileChecks(dataset, clock)
     with conn.transaction():
         _session_memory(conn)
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])  # one load at a time
+        # the file's times are the community's wall-clock, as offices write them: COPY reads them in its zone
+        conn.execute("SELECT set_config('TimeZone', %s, true)", [clock.zone.key])
         result.run_id = _start_run(conn, dataset, path, table.headers, loaded_by)
         gazetteer = Gazetteer.load(conn) if dataset.geocodes else None
         writer = ChunkWriter(conn, dataset, run_id=result.run_id, source_file=path.name, headers=table.headers,
-                             geocoder=geocoder)
+                             geocoder=geocoder, grid_rules=grid_rules)
         # Python parses chunk n+1 (in worker processes, for a big file) while the database thread writes chunk n.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridgov-db") as db:
             pending: deque[Future[None]] = deque()
@@ -106,6 +122,7 @@ def load_file(
         result.blank_rows = table.blank_rows
         result.inserted, result.updated, result.unchanged = writer.inserted, writer.updated, writer.unchanged
         result.quarantined = writer.quarantined
+        result.grid_problems = writer.grid_problems
         conn.execute(
             "UPDATE load_runs SET finished_at = clock_timestamp(), counts = %s WHERE id = %s",
             [Jsonb(result.counts()), result.run_id],
@@ -123,7 +140,7 @@ def _session_memory(conn: psycopg.Connection) -> None:
     conn.execute("SET LOCAL work_mem = '128MB'")
 
 
-def _columns(dataset: Dataset, table: readers.Table, lookup: dict[str, str], path: Path) -> Columns:
+def _columns(dataset: Dataset, table: readers.Table, lookup: dict[str, str], path: Path, clock: Clock) -> Columns:
     mapped, extra = map_headers(table.headers, lookup)
     reason = next((i for i in extra if table.headers[i] == REASON_COLUMN), None)
     extra = [i for i in extra if i != reason]
@@ -135,7 +152,7 @@ def _columns(dataset: Dataset, table: readers.Table, lookup: dict[str, str], pat
         )
     if dataset.placement == "polygon" and not table.is_vector:
         raise InputError(f"{path.name}: grids must be a vector file (GeoJSON, GeoPackage or Shapefile)")
-    return Columns(mapped=mapped, extra=extra, headers=table.headers, reason=reason)
+    return Columns(mapped=mapped, extra=extra, headers=table.headers, timezone=clock.zone.key, reason=reason)
 
 
 def _start_run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -21,13 +22,14 @@ class Columns:
     mapped: dict[int, str]
     extra: list[int]
     headers: list[str]
+    timezone: str  # the community's (settings.timezone): offices write its wall-clock times
     reason: int | None = None  # the reason column of a fix CSV written by `gridgov quarantine -o`
 
 
 def parse_chunk(dataset: Dataset, cols: Columns, chunk: Chunk) -> pd.DataFrame:
     """Typed columns plus source_row, extra (JSON text) and reason (None for a good row)."""
     canonical = pd.DataFrame({name: chunk.frame[i] for i, name in cols.mapped.items()}, index=chunk.frame.index)
-    rows = dataset.parse(canonical)
+    rows = dataset.parse(canonical, ZoneInfo(cols.timezone))
     out = rows.out
     out["reason"] = rows.reason
     out["source_row"] = chunk.row_numbers

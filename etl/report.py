@@ -7,11 +7,13 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from etl.gridreport import summary_lines
 from etl.load import LoadResult
 
 
 def print_summary(results: list[LoadResult], skipped: list[tuple[str, str]], console: Console | None = None) -> None:
-    """One row per file, then the quarantine reasons, then the files that were not loaded and why."""
+    """One row per file, then the quarantine reasons, what the grid check repaired or warns about, then the files
+    that were not loaded and why."""
     if console is None:
         # Piped into a log or a file, rich would wrap at 80 columns and fold file names.
         console = Console() if sys.stdout.isatty() else Console(width=120)
@@ -30,6 +32,8 @@ def print_summary(results: list[LoadResult], skipped: list[tuple[str, str]], con
             console.print(f"  {r.source_file}: {n} quarantined: {reason}")
         if r.blank_rows:
             console.print(f"  {r.source_file}: {r.blank_rows} blank rows skipped")
+    for line in summary_lines([p for r in results for p in r.grid_problems]):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     for name, why in skipped:
         console.print(f"[yellow]not loaded: {name}: {why}[/yellow]")
     if any(r.quarantined for r in results):

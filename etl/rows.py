@@ -7,6 +7,8 @@ failure, so its reason names the first thing to fix.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -19,8 +21,11 @@ STATUS = {"待整改": "open", "未整改": "open", "整改中": "in_progress", 
 class Rows:
     """A chunk of one dataset: read cells by canonical name, collect typed columns and reasons."""
 
-    def __init__(self, df: pd.DataFrame) -> None:
+    def __init__(self, df: pd.DataFrame, zone: ZoneInfo) -> None:
         self.df = df
+        # the community's time zone: offices write its wall-clock times
+        self.datetimes = partial(frame.datetimes, zone=zone)
+        self.dates = partial(frame.dates, zone=zone)
         self.out = pd.DataFrame(index=df.index)
         self.reason = pd.Series([None] * len(df), index=df.index, dtype="object")
 
@@ -80,8 +85,8 @@ def _enum(mapping: dict[str, str]) -> Callable[[str], object]:
     return lambda raw: values.parse_enum(raw, mapping)
 
 
-def grids(df: pd.DataFrame) -> Rows:
-    r = Rows(df)
+def grids(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
+    r = Rows(df, zone)
     r.need("grid_code")
     name = r.plain("grid_name")
     r.out["grid_name"] = name.where(name.notna(), r.out["grid_code"])
@@ -90,8 +95,8 @@ def grids(df: pd.DataFrame) -> Rows:
     return r
 
 
-def buildings(df: pd.DataFrame) -> Rows:
-    r = Rows(df)
+def buildings(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
+    r = Rows(df, zone)
     r.need("building_id")
     r.need("address")
     r.location()
@@ -100,8 +105,8 @@ def buildings(df: pd.DataFrame) -> Rows:
     return r
 
 
-def households(df: pd.DataFrame) -> Rows:
-    r = Rows(df)
+def households(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
+    r = Rows(df, zone)
     r.need("household_id")
     r.need("address")
     r.plain("head_name")
@@ -113,8 +118,8 @@ def households(df: pd.DataFrame) -> Rows:
     return r
 
 
-def facilities(df: pd.DataFrame) -> Rows:
-    r = Rows(df)
+def facilities(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
+    r = Rows(df, zone)
     r.need("facility_id")
     for name in ("name", "type", "address"):
         r.plain(name)
@@ -122,39 +127,39 @@ def facilities(df: pd.DataFrame) -> Rows:
     return r
 
 
-def complaints(df: pd.DataFrame) -> Rows:
-    r = Rows(df)
+def complaints(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
+    r = Rows(df, zone)
     r.need("ticket_id")
-    r.parsed("received_at", frame.datetimes, required=True)
+    r.parsed("received_at", r.datetimes, required=True)
     for name in ("category", "content", "address"):
         r.plain(name)
-    r.parsed("responded_at", frame.datetimes)
-    r.parsed("resolved_at", frame.datetimes)
+    r.parsed("responded_at", r.datetimes)
+    r.parsed("resolved_at", r.datetimes)
     r.mapped("resolved", values.parse_bool)
     r.mapped("satisfied", values.parse_satisfaction, column="satisfaction")
     r.location()
     return r
 
 
-def hazards(df: pd.DataFrame) -> Rows:
-    r = Rows(df)
+def hazards(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
+    r = Rows(df, zone)
     r.need("hazard_id")
-    r.parsed("found_at", frame.datetimes, required=True)
+    r.parsed("found_at", r.datetimes, required=True)
     r.plain("type")
     r.mapped("severity", _enum(SEVERITY))
     r.mapped("status", _enum(STATUS))
-    r.parsed("deadline", frame.dates)
-    r.parsed("closed_at", frame.datetimes)
+    r.parsed("deadline", r.dates)
+    r.parsed("closed_at", r.datetimes)
     r.plain("address")
     r.location()
     return r
 
 
-def visits(df: pd.DataFrame) -> Rows:
-    r = Rows(df)
+def visits(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
+    r = Rows(df, zone)
     r.need("visit_id")
     r.need("household_id")
-    r.parsed("visited_at", frame.datetimes, required=True)
+    r.parsed("visited_at", r.datetimes, required=True)
     r.plain("visitor")
     r.plain("notes")
     return r

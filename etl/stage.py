@@ -55,8 +55,6 @@ class Stage:
                 "WHERE attrelid = 'stage'::regclass AND attnum > 0 AND NOT attisdropped"
             ).fetchall()
         )
-        # The CSV carries wall-clock times of Asia/Shanghai, as the offices write them.
-        conn.execute("SET LOCAL TimeZone = 'Asia/Shanghai'")
 
     def copy(self, records: pd.DataFrame) -> None:
         """Append one parsed chunk to the staging table with one COPY (CSV written by Arrow, in C++)."""

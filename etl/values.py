@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from gridgov import groups
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
@@ -38,8 +37,11 @@ _DATE_FORMS = [
 ]
 
 
-def parse_datetime(raw: object) -> datetime | None:
-    """2024-03-05 14:30, 2024/3/5, 2024年3月5日, 20240305 or an Excel serial → aware local datetime."""
+def parse_datetime(raw: object, zone: ZoneInfo) -> datetime | None:
+    """2024-03-05 14:30, 2024/3/5, 2024年3月5日, 20240305 or an Excel serial → aware datetime in `zone`.
+
+    Offices write wall-clock times of their community (`zone`, settings.timezone);
+    a time with an explicit offset is the same instant on the community's clock."""
     text = clean(raw)
     if text is None:
         return None
@@ -49,10 +51,9 @@ def parse_datetime(raw: object) -> datetime | None:
             y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups()[:6])
             try:
                 if not m.group(7):
-                    return datetime(y, mo, d, h, mi, s, tzinfo=LOCAL_TZ)
-                # an explicit offset: the same instant, on Beijing's clock
-                zone = datetime.strptime(m.group(7).replace("Z", "+0000").replace(":", ""), "%z").tzinfo
-                return datetime(y, mo, d, h, mi, s, tzinfo=zone).astimezone(LOCAL_TZ)
+                    return datetime(y, mo, d, h, mi, s, tzinfo=zone)
+                offset = datetime.strptime(m.group(7).replace("Z", "+0000").replace(":", ""), "%z").tzinfo
+                return datetime(y, mo, d, h, mi, s, tzinfo=offset).astimezone(zone)
             except ValueError:
                 raise ValueError(f"is not a real date: {text}") from None
     try:
@@ -61,13 +62,13 @@ def parse_datetime(raw: object) -> datetime | None:
         raise ValueError(f"is not a date: {text}") from None
     if 20000 <= serial <= 80000:  # Excel serial days: 1954 … 2119
         # Excel keeps times as fractions of a day: round to the second they stand for
-        return (_EXCEL_EPOCH + timedelta(seconds=round(serial * 86400))).replace(tzinfo=LOCAL_TZ)
+        return (_EXCEL_EPOCH + timedelta(seconds=round(serial * 86400))).replace(tzinfo=zone)
     raise ValueError(f"is not a date: {text}")
 
 
-def parse_date(raw: object) -> date | None:
+def parse_date(raw: object, zone: ZoneInfo) -> date | None:
     """A calendar date in any of the forms parse_datetime accepts."""
-    dt = parse_datetime(raw)
+    dt = parse_datetime(raw, zone)
     return dt.date() if dt else None
 
 

@@ -21,6 +21,7 @@ from etl.datasets import Dataset
 from etl.direct import DirectCopy
 from etl.fuzzy import FuzzyMatcher
 from etl.geocoders import Geocoder
+from etl.gridproblems import GridProblem, GridRules
 from etl.place import GridBoxes, place
 from etl.readers import Chunk
 from etl.stage import Stage
@@ -32,7 +33,7 @@ class ChunkWriter:
 
     def __init__(
         self, conn: psycopg.Connection, dataset: Dataset, *, run_id: int, source_file: str, headers: list[str],
-        geocoder: Geocoder | None,
+        geocoder: Geocoder | None, grid_rules: GridRules | None = None,
     ) -> None:
         self.conn = conn
         self.dataset = dataset
@@ -40,6 +41,8 @@ class ChunkWriter:
         self.source_file = source_file
         self.headers = headers
         self.geocoder = geocoder
+        self.grid_rules = grid_rules or GridRules()
+        self.grid_problems: list[GridProblem] = []  # what the grid check repaired or warns about
         self.stage = Stage(conn, dataset)
         # rows placed while parsing whose id is new skip the staging table (etl.direct)
         self.direct = (DirectCopy(conn, dataset, run_id=run_id, source_file=source_file, types=self.stage.types)
@@ -66,7 +69,8 @@ class ChunkWriter:
         stage.copy(out)
         if self.dataset.placement == "polygon":
             _grid_geometry(conn)
-            gridcheck.check(conn, self.source_file)  # invalid, overlapping or gapped grids stop the load
+            # repairs what is safely repairable; a problem beyond that (any, when strict) stops the load
+            self.grid_problems += gridcheck.check(conn, self.source_file, self.grid_rules)
         place(conn, self.dataset, fuzzy=self.fuzzy, geocoder=self.geocoder)  # fuzzy match, geocoder, ST_Covers for given points
         inserted, updated = upsert(conn, self.dataset, self.run_id)
         self.inserted += inserted

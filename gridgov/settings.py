@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gridgov.clock import Clock, make_clock
 
 
 class Settings(BaseSettings):
@@ -48,8 +52,28 @@ class Settings(BaseSettings):
         default="",
         description="Geocoder for addresses the gazetteer does not know: empty (off), table:PATH, or a plug-in name.",
     )
+    grid_overlap_max_m2: float = Field(
+        default=500.0, gt=0,
+        description="A grid file's overlap between two grids is repaired (given to the lower grid code) only up to"
+        " this area in m², and only up to grid_overlap_max_share of the smaller grid; above either, the file is refused.",
+    )
+    grid_overlap_max_share: float = Field(
+        default=0.01, gt=0, le=1,
+        description="The largest overlap repaired, as a share of the smaller of the two grids (0.01 = 1%).",
+    )
     tile_attribution: str = Field(default="", description="Attribution shown for the tiles.")
     timezone: str = Field(default="Asia/Shanghai", description="Time zone of the community's calendar: days, weeks and months.")
+    now: datetime | None = Field(
+        default=None,
+        description="Pin the community's clock at this instant (ISO date-time; without an offset it is community"
+        " time): for tests, a demo made for a given day, or replaying one. Unset: the machine's clock.",
+    )
+    stale_days: float = Field(
+        default=3.0,
+        gt=0,
+        description="A source (work orders, hazards, visits) whose newest record is older than this many days is"
+        " shown as out of date.",
+    )
     response_limit_hours: float = Field(
         default=2.0, gt=0, description="A work order counts as responded in time within this many hours of receipt."
     )
@@ -58,6 +82,12 @@ class Settings(BaseSettings):
     )
     hotspot_permutations: int = Field(default=999, ge=99, description="Permutations of the Gi* hot-spot inference.")
     hotspot_seed: int = Field(default=12345, description="Random seed of the Gi* permutations: the same data gives the same map.")
+    emerging_max_weeks: int = Field(
+        default=104, ge=3, description="Most weeks an emerging hot spot analysis by week may span (a longer window is refused)."
+    )
+    emerging_max_months: int = Field(
+        default=60, ge=3, description="Most months an emerging hot spot analysis by month may span (a longer window is refused)."
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Signs the dashboard's session cookies (at least 32 characters). Unset: refused, except for the"
@@ -71,3 +101,16 @@ class Settings(BaseSettings):
     )
     wall_rotate_seconds: int = Field(default=20, ge=1, description="Seconds the wall screen shows each layer of its playlist.")
     wall_refresh_seconds: int = Field(default=60, ge=1, description="Seconds between the wall screen's data refreshes.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Shanghai") from err
+        return value
+
+    def clock(self) -> Clock:
+        """The community's clock: the only source of "now" and "today" (gridgov.clock)."""
+        return make_clock(self.timezone, self.now)
