@@ -7,6 +7,7 @@ COPY etl etl
 COPY layers layers
 COPY dashboard dashboard
 RUN pip install --no-cache-dir .
+# the demo generator (gridgov-start makes the demo as of the day it starts) and the tests' copy, geodata/demo
 COPY geodata geodata
 COPY scripts/docker-start.sh /usr/local/bin/gridgov-start
 ENV GRIDGOV_HOME=/var/lib/gridgov

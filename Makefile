@@ -8,10 +8,13 @@ STAMP := $(VENV)/.gridgov-installed
 
 .PHONY: demo test setup setup-test system system-test lint typecheck imports db-start db-stop serve api bench clean
 
+# The demo community is made as of today (geodata/make_demo.py) into .gridgov/demo and
+# loaded from there, so it looks current on any day; geodata/demo is the tests' copy (2026-10-31).
 # The OGC API (de-identified layers for QGIS) runs in the background while the
 # dashboard runs, and stops with it; its log goes to .gridgov/api.log.
 demo: setup db-start
-	$(BIN)/gridgov load geodata/demo
+	demo="$${GRIDGOV_HOME:-.gridgov}/demo"; $(BIN)/python geodata/make_demo.py --out "$$demo" && \
+	$(BIN)/gridgov load "$$demo"
 	$(BIN)/gridgov user demo-accounts
 	@home="$${GRIDGOV_HOME:-.gridgov}"; $(BIN)/gridgov api > "$$home/api.log" 2>&1 & api=$$!; \
 	trap 'kill $$api 2>/dev/null' EXIT; \

@@ -1,5 +1,5 @@
-"""The frame of every page: a title bar with the page's title and summary, who is signed in, the language switch
-and the sign-out button."""
+"""The frame of every page: a title bar with the page's title and summary, how old the data is (数据截至), who is
+signed in, the language switch and the sign-out button."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from dashboard import data_age
 from dashboard.i18n import LANGUAGES, text
 from dashboard.session import csrf_token, current_account, language
 
@@ -42,7 +43,8 @@ def shell(title: str, summary: str, *body: Any) -> Component:
     return html.Div(
         [
             html.Header(
-                [html.H1(title), html.Span(summary, className="gg-summary"), user_bar()], className="gg-titlebar"
+                [html.H1(title), html.Span(summary, className="gg-summary"), data_age.line(language()), user_bar()],
+                className="gg-titlebar",
             ),
             html.Main(list(body), className="gg-map-wrap"),
         ],

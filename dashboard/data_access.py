@@ -16,6 +16,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 import geobuf
@@ -26,7 +27,7 @@ from dashboard.appctx import pool, settings
 from dashboard.session import current_viewer, require_account
 from gridgov import audit
 from gridgov.rls import grid_reader_transaction
-from layers import answers, export, outlines, registry
+from layers import answers, export, freshness, outlines, registry
 from layers.basemap import Bounds
 from layers.registry import Access, Filters, Layer, Role, Viewer
 
@@ -160,6 +161,18 @@ def grid_shapes(kind: str) -> Encoded:
             return Encoded(body, hashlib.sha256(body).hexdigest()[:32])
 
         return answers.remembered(at, ("geobuf", kind, viewer), encode, reads=outlines.READS)
+
+
+def newest_records() -> dict[str, datetime | None]:
+    """The newest record of each source (layers.freshness), kept until one of their tables changes.
+
+    Any signed-in role may see it: it dates the office's files, not any grid's rows, so it is read on the
+    app's connection (a grid leader's quiet grid would otherwise look out of date).
+    """
+    require_account()
+    with viewer_connection(Viewer(Role.SECRETARY)) as conn:
+        at = answers.stamp(conn)
+        return answers.remembered(at, ("freshness",), lambda: freshness.newest(conn), reads=freshness.READS)
 
 
 def grid_extent() -> Bounds | None:

@@ -22,7 +22,6 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask import request
 from psycopg.types.json import Jsonb
@@ -51,15 +50,15 @@ class Recorded:
 
 
 def today() -> date:
-    """Today in the community's time zone."""
-    return datetime.now(ZoneInfo(settings().timezone)).date()
+    """Today on the community's clock."""
+    return settings().clock().today()
 
 
 def visit_time(day: date) -> datetime:
     """When a visit on `day` is stored: now for today, noon (community time) for an earlier day."""
-    zone = ZoneInfo(settings().timezone)
-    now = datetime.now(zone)
-    return now if day == now.date() else datetime.combine(day, NOON, tzinfo=zone)
+    clock = settings().clock()
+    now = clock.now()
+    return now if day == now.date() else datetime.combine(day, NOON, tzinfo=clock.zone)
 
 
 def _digest(values: dict[str, str | None]) -> str:

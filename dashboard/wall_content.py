@@ -22,11 +22,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dash.development.base_component import Component
 
-from dashboard import data_access, wall_layers, wall_numbers, wall_orders, wall_view
+from dashboard import data_access, data_age, wall_layers, wall_numbers, wall_orders, wall_view
 from dashboard.appctx import settings
 from dashboard.i18n import text
 from dashboard.session import current_viewer
@@ -49,6 +48,7 @@ PANELS: tuple[Key, ...] = (
     ("wall-ranking", "children"),
     ("wall-orders", "children"),
     ("wall-updated", "children"),
+    ("wall-age", "children"),  # 数据截至: the newest record of each source, and a warning when one is old
     ("wall-ok", "data"),  # when this refresh was made, and the stale notice that names its time
 )
 FILLED: tuple[Key, ...] = (*MAP, MAP_KEY, *PANELS)
@@ -170,11 +170,14 @@ def content(turn: int, lang: str) -> dict[Key, Any]:
     """Everything the wall shows, for the playlist's layer at `turn`, as the session may see it."""
     shown_wall = wall(lang)
     layer = shown_wall.layers[turn % len(shown_wall.names)]
-    now = datetime.now(ZoneInfo(settings().timezone)).strftime("%H:%M:%S")
+    # when this refresh happened, on the community's wall clock: a real instant even when settings.now pins
+    # the community's calendar (the browser compares it with its own clock)
+    now = datetime.now(settings().clock().zone).strftime("%H:%M:%S")
     return {
         **layer.filled,
         MAP_KEY: layer.digest,
         **shown_wall.panels,
         ("wall-updated", "children"): text("wall_updated", lang, time=now),
+        ("wall-age", "children"): data_age.current(lang),
         ("wall-ok", "data"): {"at": int(time.time() * 1000), "stale": text("wall_stale", lang, time=now)},
     }

@@ -7,7 +7,9 @@ data URLs. The windows, on the community's calendar (settings.timezone):
 - complaints this week: received from Monday of the current ISO week to today;
 - the three rates: over the last RATE_DAYS days up to today, each summed as
   numerator ÷ denominator over the grids (never an average of grid rates);
-- visits overdue: the visits layer's `overdue` for the current period;
+- visits: households that missed the previous period's visit and have not
+  been visited in this one yet (the visits layer's `overdue`: 上期漏访), and
+  those still due in this period (`not_yet_visited`);
 - hazards: not closed (open + in progress) and overdue, as of today.
 
 A grid needs attention by a transparent score: households overdue a visit +
@@ -19,9 +21,8 @@ warns that it is becoming one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dashboard import data_access
 from gridgov.settings import Settings
@@ -78,8 +79,10 @@ class Figures:
     households: int
     special: int
     visits_due: int
+    visits_pending: int
     visits_overdue: int
     complaints_week: int
+    complaints_recent: int
     response: Rate
     resolution: Rate
     satisfaction: Rate
@@ -92,11 +95,6 @@ class Figures:
         """The grids with a score above 0, highest first (then by grid code), at most `limit`."""
         ranked = sorted((g for g in self.grids if g.score > 0), key=lambda g: (-g.score, g.code))
         return ranked[:limit]
-
-
-def community_today(settings: Settings) -> date:
-    """Today on the community's calendar."""
-    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 def _by_grid(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -118,7 +116,7 @@ def _rate(numerator: float, base: int) -> Rate:
 
 def gather(settings: Settings, today: date | None = None) -> Figures:
     """The figures as the signed-in session may see them, on `today` (the community's today by default)."""
-    today = today or community_today(settings)
+    today = today or settings.clock().today()
     week_start = today - timedelta(days=today.weekday())  # ISO weeks start on Monday
     rate_start = today - timedelta(days=RATE_DAYS - 1)
     asks = [
@@ -155,8 +153,10 @@ def gather(settings: Settings, today: date | None = None) -> Figures:
         households=_sum(people, "households"),
         special=_sum(people, "special_households"),
         visits_due=_sum(visits, "due"),
+        visits_pending=_sum(visits, "not_yet_visited"),
         visits_overdue=_sum(visits, "overdue"),
         complaints_week=_sum(week, "complaints"),
+        complaints_recent=_sum(recent, "complaints"),
         response=_rate(_sum(recent, "responded_in_time"), _sum(recent, "response_known")),
         resolution=_rate(_sum(recent, "resolved"), _sum(recent, "outcome_known")),
         satisfaction=_rate(

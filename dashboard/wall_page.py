@@ -124,6 +124,7 @@ def _header(shown: dict[Key, Any], lang: str) -> Component:
             html.Span(communities, className="gg-wall-community"),
             html.Span(id="wall-clock-text", className="gg-wall-clock"),
             html.Span(shown[("wall-updated", "children")], id="wall-updated", className="gg-wall-updated"),
+            html.Span(shown[("wall-age", "children")], id="wall-age", className="gg-age gg-wall-age"),
             html.Span(id="wall-stale", className="gg-wall-stale", role="status"),
             user_bar(),
         ],

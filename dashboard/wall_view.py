@@ -35,6 +35,17 @@ def _rate(rate: Rate, lang: str) -> str:
     return text("wall_no_value", lang) if rate.percent is None else f"{rate.percent:.1f}%"
 
 
+# why a rate has no value: what its denominator counts is missing in the window
+_NO_BASE = {"response": "wall_no_response_known", "resolution": "wall_no_outcome_known", "satisfaction": "wall_no_rated"}
+
+
+def _rate_note(key: str, rate: Rate, f: Figures, lang: str) -> str:
+    """The window and base of a rate, or, when it has no value, why."""
+    if rate.base:
+        return text("wall_note_rate", lang, window=text("wall_note_recent", lang, days=RATE_DAYS), n=_count(rate.base))
+    return text("wall_no_orders" if not f.complaints_recent else _NO_BASE[key], lang, days=RATE_DAYS)
+
+
 def tile(key: str, value: str, note: str, lang: str, *, alert: bool = False) -> html.Div:
     """One key figure: what it is, the number, and the window or base it is counted over."""
     return html.Div(
@@ -51,17 +62,19 @@ def tile(key: str, value: str, note: str, lang: str, *, alert: bool = False) -> 
 def tiles(f: Figures, lang: str) -> list[Component]:
     """The nine key figures of the community."""
     share = f"{100.0 * f.special / f.households:.1f}" if f.households else "0"
-    recent = text("wall_note_recent", lang, days=RATE_DAYS)
     return [
         tile("households", _count(f.households), text("wall_note_grids", lang, n=len(f.grids)), lang),
         tile("special", _count(f.special), text("wall_note_share", lang, pct=share), lang),
         tile(
-            "visits_overdue", _count(f.visits_overdue), text("wall_note_due", lang, n=_count(f.visits_due)), lang,
+            "visits_overdue",
+            _count(f.visits_overdue),
+            text("wall_note_pending", lang, n=_count(f.visits_pending), due=_count(f.visits_due)),
+            lang,
             alert=f.visits_overdue > 0,
         ),
         tile("complaints_week", _count(f.complaints_week), text("wall_note_week", lang, start=_day(f.week_start, lang)), lang),
         *(
-            tile(key, _rate(rate, lang), text("wall_note_rate", lang, window=recent, n=_count(rate.base)), lang)
+            tile(key, _rate(rate, lang), _rate_note(key, rate, f, lang), lang)
             for key, rate in (("response", f.response), ("resolution", f.resolution), ("satisfaction", f.satisfaction))
         ),
         tile(

@@ -13,7 +13,7 @@ import numpy as np
 
 Rng = np.random.Generator
 
-REF_DATE = dt.date(2026, 10, 31)  # ages are computed as of the end of the demo year
+REF_DATE = dt.date(2026, 10, 31)  # ages are as of this day, whatever day the demo is made as of
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘"

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import psycopg
@@ -62,15 +61,15 @@ LATE_CHECK_SECONDS = 60  # without as_of, the response counts are recomputed thi
 
 def today(filters: Filters, settings: Settings) -> date:
     """The day a layer is computed for: the filter's as_of, or today in the community's time zone."""
-    return filters.as_of or datetime.now(ZoneInfo(settings.timezone)).date()
+    return filters.as_of or settings.clock().today()
 
 
 def reference_time(filters: Filters, settings: Settings) -> datetime:
     """When a pending complaint is judged late: the end of the as_of day, or now."""
-    zone = ZoneInfo(settings.timezone)
+    clock = settings.clock()
     if filters.as_of is None:
-        return datetime.now(zone)
-    return datetime.combine(filters.as_of + timedelta(days=1), time(0), tzinfo=zone)
+        return clock.now()
+    return datetime.combine(filters.as_of + timedelta(days=1), time(0), tzinfo=clock.zone)
 
 
 def params(filters: Filters, settings: Settings) -> dict[str, Any]:

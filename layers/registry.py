@@ -13,10 +13,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -261,7 +260,7 @@ def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Acc
 
 def today(settings: Settings) -> date:
     """The community's date now: layers "as of today" change their answer at its midnight."""
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    return settings.clock().today()
 
 
 def grid_frame(

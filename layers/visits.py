@@ -9,9 +9,8 @@ period passed without a visit. Group membership is today's.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import psycopg
@@ -24,7 +23,7 @@ from layers.registry import HOUSEHOLD_DETAIL, PERSONAL_DETAIL, Column, Filters, 
 
 def as_of(filters: Filters, settings: Settings) -> date:
     """The day the layer is computed for: the filter's, or today in the community's time zone."""
-    return filters.as_of or datetime.now(ZoneInfo(settings.timezone)).date()
+    return filters.as_of or settings.clock().today()
 
 
 def _params(filters: Filters, settings: Settings) -> dict[str, Any]:

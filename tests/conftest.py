@@ -24,6 +24,12 @@ from gridgov.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# The community's clock, pinned for the whole suite and every server it starts (they inherit the
+# environment): no test depends on the day it runs. The demo in geodata/demo was made as of this day
+# (geodata/make_demo.py --as-of 2026-10-31), so the suite sees it as a live community.
+DEMO_AS_OF = "2026-10-31"
+os.environ["GRIDGOV_NOW"] = f"{DEMO_AS_OF}T21:00:00"
+
 
 def _with_db(url: str, dbname: str) -> str:
     parts = urlsplit(url)

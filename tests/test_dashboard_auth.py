@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -399,8 +400,9 @@ def test_a_grid_leaders_hot_spot_is_computed_over_the_whole_area(app: dash.Dash,
     with psycopg.connect(db_url) as conn:
         conn.execute(
             "INSERT INTO complaints (ticket_id, received_at, geocoded_by, geom, grid_code, load_run_id, source_row)"
-            " SELECT g.grid_code || '-' || i, now() - interval '1 day', 'wgs84', ST_Centroid(g.geom), g.grid_code,"
-            " g.load_run_id, i FROM grids g, generate_series(1, CASE g.grid_code WHEN 'G01' THEN 2 ELSE 9 END) i"
+            " SELECT g.grid_code || '-' || i, %s, 'wgs84', ST_Centroid(g.geom), g.grid_code,"
+            " g.load_run_id, i FROM grids g, generate_series(1, CASE g.grid_code WHEN 'G01' THEN 2 ELSE 9 END) i",
+            [Settings().clock().now() - timedelta(days=1)],
         )
     leader = signed_in(app, users["leader1"]).get("/data/complaint_hotspots.json")
     secretary = signed_in(app, users["shuji"]).get("/data/complaint_hotspots.json?grid=G01")

@@ -41,7 +41,7 @@ OTHERS = ("G02", "G03", "东区二网格", "东区三网格", "H06", "王六", "
 
 
 def _today() -> date:
-    return datetime.now(ZONE).date()
+    return Settings().clock().today()  # the suite's pinned community clock (conftest)
 
 
 def seed_grid_work(db_url: str) -> None:
@@ -54,7 +54,7 @@ def seed_grid_work(db_url: str) -> None:
                          [name, f"139000000{hid[1:]}", hid])
         run = conn.execute("SELECT id FROM load_runs").fetchone()
         assert run is not None
-        now = datetime.now(ZONE)
+        now = Settings().clock().now()
         # ticket, grid, hours ago, responded, resolved
         for i, (ticket, grid, responded, resolved) in enumerate(
             [("T-G01-1", "G01", False, None), ("T-G01-2", "G01", True, None), ("T-G01-3", "G01", True, True),

@@ -55,7 +55,7 @@ def _local(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 def community_today() -> date:
-    return datetime.now(TZ).date()
+    return Settings().clock().today()  # the suite's pinned community clock (conftest)
 
 
 def seed_wall(db_url: str) -> None:
@@ -94,13 +94,14 @@ def seed_wall(db_url: str) -> None:
             ("Z4", "G03", "open", None),  # no deadline: never overdue
             ("Z5", "G02", "in_progress", -1),  # overdue
         ]
+        found = Settings().clock().now() - timedelta(days=20)
         for i, (hazard, grid, status, days) in enumerate(hazards):
             conn.execute(
                 "INSERT INTO hazards (hazard_id, found_at, type, severity, status, deadline, address, geocoded_by, geom,"
                 " grid_code, load_run_id, source_row)"
-                " SELECT %s, now() - interval '20 days', '消防通道占用', 'high', %s, %s, %s, 'wgs84',"
+                " SELECT %s, %s, '消防通道占用', 'high', %s, %s, %s, 'wgs84',"
                 " ST_PointOnSurface(geom), grid_code, %s, %s FROM grids WHERE grid_code = %s",
-                [hazard, status, today + timedelta(days=days) if days is not None else None, ADDRESS, run, i, grid],
+                [hazard, found, status, today + timedelta(days=days) if days is not None else None, ADDRESS, run, i, grid],
             )
         # due monthly (visit_rules): H01 and H02 in G01, H06 in G02. H01 visited this month; H06 last month
         # (due, not overdue); H02 never (overdue)
@@ -187,7 +188,8 @@ def test_the_key_figures_are_the_ones_worked_out_by_hand(app: dash.Dash, users: 
     assert tiles == {
         "households": ("10", "3 个网格"),  # 5 + 3 + 2
         "special": ("4", "占总户数 40.0%"),  # 3 + 1 + 0
-        "visits_overdue": ("1", "本期应访 3 户"),  # H02; H01 visited this month, H06 visited last month
+        # H02 missed last month and is not visited yet; still due this month: H02 and H06 (H01 visited)
+        "visits_overdue": ("1", "本期还需走访 2 户（应访 3 户）"),
         "complaints_week": ("2", f"本周（{monday.month}月{monday.day}日起）"),  # T-WEEK-1, T-WEEK-2
         # last 30 days: T-WEEK-1, T-10D, T-20D, T-WEEK-2 (T-45D is older)
         "response": ("75.0%", "近30天 · 4 单"),  # in time 3 of 4 (T-10D answered after 3 h)
@@ -216,9 +218,9 @@ def test_the_ranking_follows_its_stated_score(app: dash.Dash, users: dict[str, U
     ranked = [(r["props"]["data-grid"], _text(r)) for r in rows]
     # G01: H02 overdue + Z1 overdue = 2; G02: Z5 overdue = 1; G03: nothing, not listed
     assert [code for code, _ in ranked] == ["G01", "G02"]
-    assert ranked[0][1].split() == ["1", "东区一网格", "2", "逾期未访", "1", "户", "逾期隐患", "1", "项"]
+    assert ranked[0][1].split() == ["1", "东区一网格", "2", "上期漏访", "1", "户", "逾期隐患", "1", "项"]
     assert ranked[1][1].split() == ["2", "东区二网格", "1", "逾期隐患", "1", "项"]
-    assert "得分 = 逾期未访户数 + 逾期隐患数 + 诉求热点等级（1–3）+ 预警 2 分" in _text(shown["wall-ranking"]["children"])
+    assert "得分 = 上期漏访户数 + 逾期隐患数 + 诉求热点等级（1–3）+ 预警 2 分" in _text(shown["wall-ranking"]["children"])
 
 
 def test_the_banner_shows_time_category_and_grid_and_nothing_personal(app: dash.Dash, users: dict[str, User]) -> None:
@@ -296,7 +298,7 @@ def test_a_grids_numbers_travel_with_it_to_the_map(app: dash.Dash, users: dict[s
     hideout = shown["wall-grid-layer"]["hideout"]
     assert hideout["values"]["G01"] == 1 and hideout["tips"]["G01"] == "逾期未整改隐患：1"
     assert dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(wall_content.ROW_SEPARATOR), strict=True)) == {
-        "户数": "5", "特殊群体户数": "3", "本月逾期未访": "1", "本周诉求": "1",
+        "户数": "5", "特殊群体户数": "3", "上期漏访": "1", "本周诉求": "1",
         "未整改隐患": "2", "逾期隐患": "1", "未诉先办预警": "否", "关注得分": "2",
     }
     labels = shown["wall-label-layer"]["hideout"]["labels"]
@@ -324,7 +326,7 @@ def test_the_map_is_sent_again_only_when_it_changed(app: dash.Dash, users: dict[
         changed = wall_update(client, map_key=on_screen)
     hideout = changed["wall-grid-layer"]["hideout"]
     rows = dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(wall_content.ROW_SEPARATOR), strict=True))
-    assert rows["本月逾期未访"] == "2"  # H01, now never visited, is overdue like H02
+    assert rows["上期漏访"] == "2"  # H01, now never visited, missed last month like H02
     assert changed["wall-map-key"]["data"] != on_screen
 
 
@@ -431,9 +433,9 @@ def test_the_wall_in_chromium_rotates_refreshes_and_survives_the_database_going_
             with psycopg.connect(db_url) as conn:
                 conn.execute(
                     "INSERT INTO complaints (ticket_id, received_at, category, content, address, geocoded_by, geom,"
-                    " grid_code, load_run_id, source_row) SELECT 'T-NEW', now(), '占道经营', %s, %s, 'wgs84',"
+                    " grid_code, load_run_id, source_row) SELECT 'T-NEW', %s, '占道经营', %s, %s, 'wgs84',"
                     " ST_PointOnSurface(geom), grid_code, load_run_id, 99 FROM grids WHERE grid_code = 'G03'",
-                    [CONTENT, ADDRESS],
+                    [Settings().clock().now(), CONTENT, ADDRESS],
                 )
             new_order = page.locator(".gg-wall-order", has_text="占道经营")
             expect(new_order).to_have_count(1, timeout=20_000)
@@ -531,7 +533,7 @@ def test_a_city_labels_only_the_grids_that_need_attention() -> None:
     def figures(grids: tuple[GridNumbers, ...]) -> Figures:
         none = Rate(None, 0)
         today = community_today()
-        return Figures(today, today, today, 0, 0, 0, 0, 0, none, none, none, 0, 0, 0, grids)
+        return Figures(today, today, today, 0, 0, 0, 0, 0, 0, 0, none, none, none, 0, 0, 0, grids)
 
     small = features(wall_content.LABEL_ALL_UP_TO)
     assert len(wall_content._labelled(small, figures(()))) == wall_content.LABEL_ALL_UP_TO  # a community: every grid

@@ -1,4 +1,5 @@
-"""The committed synthetic demo community (geodata/demo) is reproducible and well-formed."""
+"""The committed synthetic demo community (geodata/demo) is reproducible and well-formed, and the generator,
+made as of another day, gives a community whose year of records ends on that day."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import shapely
@@ -21,12 +25,13 @@ from shapely.geometry import Point, Polygon, shape
 REPO = Path(__file__).resolve().parents[1]
 GENERATOR = REPO / "geodata" / "make_demo.py"
 DEMO = REPO / "geodata" / "demo"
+DEMO_AS_OF = "2026-10-31"  # the day the committed copy is made as of
 ADDRESS_DEFECTS = ("unknown_compound", "unknown_building", "blank_address")
 HOUSEHOLD_HEADER = ["户编号", "居住地址", "户主姓名", "身份证号", "联系电话", "家庭人口", "人员类别"]
 
 
-def read_rows(name: str, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
-    with (DEMO / name).open(encoding=encoding, newline="") as f:
+def read_rows(name: str, encoding: str = "utf-8-sig", folder: Path = DEMO) -> list[dict[str, str]]:
+    with (folder / name).open(encoding=encoding, newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -34,6 +39,15 @@ def grid_polygons() -> list[Polygon]:
     doc = json.loads((DEMO / "grids.geojson").read_text(encoding="utf-8"))
     assert doc["type"] == "FeatureCollection" and "crs" not in doc
     return [shape(f["geometry"]) for f in doc["features"]]
+
+
+def generator() -> ModuleType:
+    """geodata/make_demo.py as a module (it imports its helpers from its own folder)."""
+    sys.path.insert(0, str(GENERATOR.parent))
+    try:
+        return importlib.import_module("make_demo")
+    finally:
+        sys.path.remove(str(GENERATOR.parent))
 
 
 _CN = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -63,21 +77,17 @@ def compound_and_building(address: str) -> tuple[str, int] | None:
 @pytest.fixture(scope="module")
 def truth() -> dict[str, str]:
     """Household id -> the defect the generator gave it ("" for a good row)."""
-    sys.path.insert(0, str(GENERATOR.parent))
-    try:
-        make_demo = importlib.import_module("make_demo")
-    finally:
-        sys.path.remove(str(GENERATOR.parent))
-    return {h.hid: h.bad for h in make_demo.build_demo().households}
+    return {h.hid: h.bad for h in generator().build_demo(date.fromisoformat(DEMO_AS_OF)).households}
 
 
 def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(GENERATOR), "--out", str(tmp_path)], check=True, cwd=REPO,
-                   capture_output=True)
+    subprocess.run([sys.executable, str(GENERATOR), "--as-of", DEMO_AS_OF, "--out", str(tmp_path)], check=True,
+                   cwd=REPO, capture_output=True)
     committed = sorted(p.name for p in DEMO.iterdir() if p.is_file())
     assert committed == sorted(p.name for p in tmp_path.iterdir())
     for name in committed:
-        assert (tmp_path / name).read_bytes() == (DEMO / name).read_bytes(), f"{name}: rerun geodata/make_demo.py"
+        assert (tmp_path / name).read_bytes() == (DEMO / name).read_bytes(), (
+            f"{name}: rerun geodata/make_demo.py --as-of {DEMO_AS_OF} --out geodata/demo")
 
 
 def test_grids_tile_the_community_without_gaps_or_overlaps() -> None:
@@ -126,3 +136,96 @@ def test_good_households_name_a_gazetteer_building_and_bad_ones_do_not(truth: di
 def test_visits_name_only_good_households(truth: dict[str, str]) -> None:
     good = {hid for hid, bad in truth.items() if not bad}
     assert {r["户编号"] for r in read_rows("visits.csv")} <= good
+
+
+# --- the demo made as of another day (`make demo` and the Docker image make it as of the day they run) ---
+
+# as-of day -> the first day of its year of records
+AS_OF = {
+    "2027-03-15": "2026-03-16",  # mid-month: the first and the current month are partial
+    "2028-02-29": "2027-03-01",  # a leap day, the last of its month: 12 calendar months
+    "2030-01-01": "2029-01-02",  # the first of a month: one day of it has passed
+}
+
+
+@dataclass(frozen=True)
+class Dated:
+    as_of: date
+    first_day: date
+    folder: Path
+    due: frozenset[str]  # households due a visit every month (六必访), deliberately bad rows left out
+
+
+@pytest.fixture(scope="module", params=sorted(AS_OF))
+def dated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Dated:
+    make_demo = generator()
+    as_of = date.fromisoformat(request.param)
+    folder = tmp_path_factory.mktemp(f"demo-{request.param}")
+    demo = make_demo.build_demo(as_of)
+    make_demo.write_demo(demo, folder)
+    due = frozenset(h.hid for h in demo.households if not h.bad and set(h.groups) & set(make_demo.txt.VISIT_DUE))
+    return Dated(as_of, date.fromisoformat(AS_OF[request.param]), folder, due)
+
+
+def _times(d: Dated, name: str, *columns: str) -> list[datetime]:
+    return [datetime.fromisoformat(r[c]) for r in read_rows(name, folder=d.folder) for c in columns if r[c]]
+
+
+def test_dated_demo_is_the_year_ending_on_as_of(dated: Dated) -> None:
+    """Nothing after the end of as_of nor before its year; each source's newest record is a few days old."""
+    first, end = datetime.combine(dated.first_day, datetime.min.time()), datetime.combine(dated.as_of, datetime.max.time())
+    newest_age = {"complaints.csv": 1, "visits.csv": 3, "hazards.csv": 7}  # days; visits are on working days
+    for name, columns in (("complaints.csv", ("受理时间", "响应时间", "办结时间")),
+                          ("hazards.csv", ("发现时间", "整改完成时间")), ("visits.csv", ("走访时间",))):
+        times = _times(dated, name, *columns)
+        assert first <= min(times) and max(times) <= end, name
+        assert min(_times(dated, name, columns[0])).date() - dated.first_day <= timedelta(days=3), name
+        assert dated.as_of - max(_times(dated, name, columns[0])).date() <= timedelta(days=newest_age[name]), name
+
+
+def test_dated_demo_complaints_this_week_some_still_open(dated: Dated) -> None:
+    rows = read_rows("complaints.csv", folder=dated.folder)
+    recent = [r for r in rows if dated.as_of - date.fromisoformat(r["受理时间"][:10]) < timedelta(days=7)]
+    assert len(recent) >= 20  # about 5 a day
+    assert any(not r["办结时间"] for r in recent) and any(r["办结时间"] for r in recent)
+    month = [r for r in rows if dated.as_of - date.fromisoformat(r["受理时间"][:10]) < timedelta(days=30)]
+    assert sum(1 for r in month if r["满意度"]) >= 50  # the wall's 30-day rates have a base
+
+
+def test_dated_demo_hazards_some_overdue_some_not_yet(dated: Dated) -> None:
+    still_open = [r for r in read_rows("hazards.csv", folder=dated.folder) if r["状态"] != "已整改"]
+    overdue = [r for r in still_open if date.fromisoformat(r["整改期限"]) < dated.as_of]
+    assert overdue and len(overdue) < len(still_open)
+
+
+def test_dated_demo_visits_few_overdue(dated: Dated) -> None:
+    """As the visits layer counts: due this month, visited in it up to as_of, overdue when last month had none."""
+    this_month = dated.as_of.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    visited: dict[bool, set[str]] = {True: set(), False: set()}
+    for r in read_rows("visits.csv", folder=dated.folder):
+        day = date.fromisoformat(r["走访时间"][:10])
+        if day >= last_month:
+            visited[day >= this_month].add(r["户编号"])
+    still_due = dated.due - visited[True]
+    overdue = still_due - visited[False]
+    assert len(dated.due) > 300
+    assert visited[True] & dated.due and still_due  # the month is under way (as of its 1st: a few visits)
+    assert len(overdue) < 0.25 * len(dated.due)
+
+
+def test_dated_demo_clusters_rise_up_to_as_of(dated: Dated) -> None:
+    """The README's rising clusters (噪音扰民 in grid -003, 停车管理 in -006) rise over the last months before as_of."""
+    cells = {f["properties"]["网格编码"][-3:]: shape(f["geometry"]) for f in
+             json.loads((dated.folder / "grids.geojson").read_text(encoding="utf-8"))["features"]}
+    grid_of = {compound_and_building(r["楼栋地址"]): next(code for code, c in cells.items()
+                                                           if c.contains(Point(float(r["经度"]), float(r["纬度"]))))
+               for r in read_rows("buildings.csv", folder=dated.folder)}
+    rows = read_rows("complaints.csv", folder=dated.folder)
+    for category, grid in (("噪音扰民", "003"), ("停车管理", "006")):
+        per_30_days = [0] * 5  # newest first
+        for r in rows:
+            k = (dated.as_of - date.fromisoformat(r["受理时间"][:10])).days // 30
+            if r["诉求类别"] == category and k < 5 and grid_of.get(compound_and_building(r["诉求地址"])) == grid:
+                per_30_days[k] += 1
+        assert per_30_days[0] > per_30_days[1] > per_30_days[2] > per_30_days[4], (category, per_30_days)
