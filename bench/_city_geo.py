@@ -1,12 +1,16 @@
-"""Geometry of the synthetic city: a jittered lattice of grids over Beijing and points placed well inside them.
+"""Geometry of the synthetic city: real-like grid boundaries over Beijing and points placed well inside them.
 
-Everything is vectorised (numpy + shapely 2), so 3,300 grids and 100,000 buildings take seconds.
-Independent of etl/: the GCJ-02 offset is the published formula, written out here again.
+The grids are geodata/boundaries.py's (make_boundaries, defects=False): irregular polygons of about
+VERTICES_PER_GRID vertices each, with wiggly edges digitised once per grid, so neighbours overlap and leave
+gaps in metre-scale slivers, as real boundary files do. Everything is vectorised (numpy + shapely 2), so
+3,300 grids and 100,000 buildings take seconds. Independent of etl/: the GCJ-02 offset is the published
+formula, written out here again.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +21,20 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "geodata"))
 from _demo_geo import metres_per_degree
+from boundaries import make_boundaries
 
 Rng = np.random.Generator
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
-# The city rectangle (WGS-84): most of Beijing inside the 5th ring road.
-LON_W, LON_E, LAT_S, LAT_N = 116.20, 116.60, 39.75, 40.05
-LON0, LAT0 = (LON_W + LON_E) / 2, (LAT_S + LAT_N) / 2
-JITTER = 0.15  # lattice vertices move up to this share of a cell's size
-UV_MARGIN = 0.06  # points are drawn in the cell's bilinear square [m, 1 - m]^2
+# The city's centre (WGS-84), in Beijing; 3,300 grids of GRID_M cover about 26 km x 26 km around it.
+LON0, LAT0 = 116.40, 39.90
+GRID_M = 450.0  # a grid is about GRID_M x GRID_M (0.2 km²); its slivers stay under gridgov load's 500 m² repair limit
+VERTICES_PER_GRID = 520  # about (make_boundaries): every grid gets at least MIN_VERTICES
+MIN_VERTICES = 500
 MIN_EDGE_M = 10.0  # every generated point keeps this distance from its grid's edges (after rounding)
-COMMUNITY_COLS, COMMUNITY_ROWS = 5, 2  # a community is a block of 5 x 2 grids (smaller at the east/south edge)
+INNER_M = MIN_EDGE_M + 1.0  # points are drawn this far inside: rounding to 7 decimals moves them < 1 cm
+COMMUNITY_COLS, COMMUNITY_ROWS = 5, 2  # as many communities as blocks of 5 x 2 grids (about 10 grids each)
 COMMUNITIES_PER_STREET = 10
 
 
@@ -54,94 +60,101 @@ def to_xy(lon: Floats, lat: Floats) -> tuple[Floats, Floats]:
 
 @dataclass
 class Grids:
-    """The grid lattice. Grid i is lattice cell (col[i], row[i]), row counted from the south;
-    grids are numbered community by community, so index order is grid-code order."""
+    """The grids, in grid-code order (make_boundaries numbers them community by community, north row first)."""
 
     nx: int
     ny: int
-    col: Ints
-    row: Ints
-    community: Ints  # community index of each grid
-    number: Ints  # 1.. within its community: north row first, west to east
-    rings: Floats  # (G, 5, 2) closed counter-clockwise lon/lat rings
-    poly_m: npt.NDArray[np.object_]  # shapely polygons in plane metres
-    corners_m: Floats  # (G, 4, 2) SW, SE, NE, NW corners in plane metres
+    codes: npt.NDArray[np.object_]
+    names: npt.NDArray[np.object_]
+    community: Ints  # community index of each grid (codes: street = index // 10 + 1, community = index % 10 + 1)
+    number: Ints  # 1.. within its community
+    polygons: npt.NDArray[np.object_]  # lon/lat, 7 decimals: what grids.geojson carries
+    poly_m: npt.NDArray[np.object_]  # the same in plane metres
+    inner_m: npt.NDArray[np.object_]  # poly_m shrunk by INNER_M (prepared): where points are drawn
     n_communities: int
 
     def __len__(self) -> int:
-        return len(self.col)
+        return len(self.codes)
 
 
-def make_lattice(rng: Rng, nx: int, ny: int) -> Grids:
-    """A (nx+1) x (ny+1) lattice of jittered, rounded vertices; outer vertices slide along the rectangle only,
-    so the grids tile the rectangle exactly and every shared edge is the very same pair of vertices."""
-    x0, x1 = (LON_W - LON0) * KX, (LON_E - LON0) * KX
-    y0, y1 = (LAT_S - LAT0) * KY, (LAT_N - LAT0) * KY
-    xs, ys = np.linspace(x0, x1, nx + 1), np.linspace(y0, y1, ny + 1)
-    dx, dy = (x1 - x0) / nx, (y1 - y0) / ny
-    jx = rng.uniform(-JITTER, JITTER, (nx + 1, ny + 1)) * dx
-    jy = rng.uniform(-JITTER, JITTER, (nx + 1, ny + 1)) * dy
-    jx[[0, nx], :] = 0.0  # west and east edges stay straight
-    jy[:, [0, ny]] = 0.0  # south and north edges too
-    vlon, vlat = to_lonlat(xs[:, None] + jx, ys[None, :] + jy)
+_CODE = re.compile(r"^\d{6}(\d{3})(\d{3})-(\d{3})$")
 
-    # Communities: blocks of COMMUNITY_COLS x COMMUNITY_ROWS cells counted from the north-west.
-    cols, rows_from_north = np.meshgrid(np.arange(nx), np.arange(ny), indexing="xy")
-    cols, rows_from_north = cols.ravel(), rows_from_north.ravel()
-    bx, by = cols // COMMUNITY_COLS, rows_from_north // COMMUNITY_ROWS
-    nbx = -(-nx // COMMUNITY_COLS)
-    community = by * nbx + bx
-    block_w = np.minimum(COMMUNITY_COLS, nx - bx * COMMUNITY_COLS)
-    number = (rows_from_north % COMMUNITY_ROWS) * block_w + cols % COMMUNITY_COLS + 1
-    order = np.lexsort((number, community))
-    cols, rows = cols[order], (ny - 1 - rows_from_north)[order]
-    community, number = community[order], number[order]
 
-    corner_idx = [(0, 0), (1, 0), (1, 1), (0, 1)]  # SW, SE, NE, NW
-    lon = np.stack([vlon[cols + a, rows + b] for a, b in corner_idx], axis=1)
-    lat = np.stack([vlat[cols + a, rows + b] for a, b in corner_idx], axis=1)
-    rings = np.stack([np.concatenate([lon, lon[:, :1]], axis=1), np.concatenate([lat, lat[:, :1]], axis=1)], axis=2)
-    mx, my = to_xy(lon, lat)
-    corners_m = np.stack([mx, my], axis=2)
-    poly_m = shapely.polygons(np.concatenate([corners_m, corners_m[:, :1]], axis=1))
-    grids = Grids(nx, ny, cols.astype(np.int64), rows.astype(np.int64), community.astype(np.int64),
-                  number.astype(np.int64), rings, poly_m, corners_m, int(community.max()) + 1)
-    check_tiling(grids)
+def make_grids(rng: Rng, nx: int, ny: int) -> Grids:
+    """nx x ny real-like grids (geodata/boundaries.py) around the city's centre, in communities of about 10."""
+    n = nx * ny
+    communities = -(-nx // COMMUNITY_COLS) * -(-ny // COMMUNITY_ROWS)
+    frame = make_boundaries(n, seed=int(rng.integers(2**31)), vertices_per_grid=VERTICES_PER_GRID,
+                            origin=(LON0, LAT0), grid_m=GRID_M, communities=communities, defects=False)
+    parts = np.array([[int(x) for x in _CODE.match(code).groups()] for code in frame["grid_code"]])  # type: ignore[union-attr]
+    community = (parts[:, 0] - 1) * COMMUNITIES_PER_STREET + parts[:, 1] - 1
+    polygons = np.asarray(frame.geometry.values, dtype=object)
+    x = shapely.transform(polygons, lambda xy: np.column_stack(to_xy(xy[:, 0], xy[:, 1])))
+    inner = shapely.buffer(x, -INNER_M)
+    shapely.prepare(inner)
+    grids = Grids(nx, ny, frame["grid_code"].to_numpy(dtype=object), frame["grid_name"].to_numpy(dtype=object),
+                  community.astype(np.int64), parts[:, 2].astype(np.int64), polygons, x, inner,
+                  int(community.max()) + 1)
+    check_boundaries(grids)
     return grids
 
 
-def check_tiling(grids: Grids) -> None:
-    """Grids are valid and counter-clockwise, their areas add up to the rectangle's, and their union is it."""
-    polys = shapely.polygons(grids.rings)  # in lon/lat, as written
+def check_boundaries(grids: Grids) -> None:
+    """Grids are valid, counter-clockwise, of MIN_VERTICES or more, and overlap or miss each other in slivers only."""
+    polys = grids.polygons
     require(bool(shapely.is_valid(polys).all()), "a grid polygon is invalid")
     require(bool(shapely.is_ccw(shapely.get_exterior_ring(polys)).all()), "a grid polygon is clockwise")
-    rect = shapely.box(LON_W, LAT_S, LON_E, LAT_N)
-    total = float(shapely.area(polys).sum())
-    require(math.isclose(total, rect.area, rel_tol=1e-9), "grid areas do not add up to the city: overlap or gap")
-    union = shapely.union_all(polys)
-    require(union.symmetric_difference(rect).area <= 1e-9 * rect.area, "grids leave a gap")
+    require(int(shapely.get_num_coordinates(polys).min()) >= MIN_VERTICES, f"a grid has under {MIN_VERTICES} vertices")
+    require(bool((shapely.area(grids.inner_m) > 0).all()), "a grid is too thin to hold points")
+    union = float(shapely.area(shapely.union_all(grids.poly_m)))
+    total = float(shapely.area(grids.poly_m).sum())
+    require(math.isclose(total, union, rel_tol=1e-2), "grids overlap by more than slivers")
 
 
-def sample_in_cells(grids: Grids, cell: Ints, u: Floats, v: Floats) -> tuple[Floats, Floats]:
-    """Bilinear points (u, v in [0, 1]) of the given cells, as rounded lon/lat."""
-    c = grids.corners_m[cell]
-    w = np.stack([(1 - u) * (1 - v), u * (1 - v), u * v, (1 - u) * v], axis=1)
-    x = (c[:, :, 0] * w).sum(axis=1)
-    y = (c[:, :, 1] * w).sum(axis=1)
-    return to_lonlat(x, y)
+def sample_in_grids(rng: Rng, grids: Grids, per_grid: Ints) -> tuple[Floats, Floats, Ints]:
+    """per_grid[g] points on a jittered sub-lattice well inside each grid g: lon, lat (rounded), and their grid."""
+    xs: list[Floats] = []
+    ys: list[Floats] = []
+    for inner, want in zip(grids.inner_m.tolist(), per_grid.tolist(), strict=True):
+        if want == 0:
+            continue
+        west, south, east, north = inner.bounds
+        step = math.sqrt(0.75 * inner.area / want)  # at most ~75% of the slots inside are used
+        while True:
+            gx, gy = np.meshgrid(np.arange(west + step / 2, east, step), np.arange(south + step / 2, north, step))
+            px = gx.ravel() + rng.uniform(-0.3, 0.3, gx.size) * step
+            py = gy.ravel() + rng.uniform(-0.3, 0.3, gy.size) * step
+            inside = np.flatnonzero(shapely.contains_xy(inner, px, py))
+            if len(inside) >= want:
+                break
+            step *= 0.85
+        pick = np.sort(rng.choice(inside, want, replace=False))
+        xs.append(px[pick])
+        ys.append(py[pick])
+    cell = np.repeat(np.arange(len(grids)), per_grid)
+    lon, lat = to_lonlat(np.concatenate(xs), np.concatenate(ys))
+    check_points(grids, cell, lon, lat)
+    return lon, lat, cell
 
 
 def random_points(rng: Rng, grids: Grids, cell: Ints) -> tuple[Floats, Floats]:
-    """One random point per entry of `cell`, well inside that grid."""
-    u = rng.uniform(UV_MARGIN, 1 - UV_MARGIN, len(cell))
-    v = rng.uniform(UV_MARGIN, 1 - UV_MARGIN, len(cell))
-    lon, lat = sample_in_cells(grids, cell, u, v)
+    """One random point per entry of `cell`, well inside that grid (drawn in its bounding box until inside)."""
+    bounds = shapely.bounds(grids.inner_m)[cell]
+    x, y = np.zeros(len(cell)), np.zeros(len(cell))
+    todo = np.arange(len(cell))
+    while len(todo):
+        b = bounds[todo]
+        x[todo] = rng.uniform(b[:, 0], b[:, 2])
+        y[todo] = rng.uniform(b[:, 1], b[:, 3])
+        todo = todo[~shapely.contains_xy(grids.inner_m[cell[todo]], x[todo], y[todo])]
+    lon, lat = to_lonlat(x, y)
     check_points(grids, cell, lon, lat)
     return lon, lat
 
 
 def check_points(grids: Grids, cell: Ints, lon: Floats, lat: Floats) -> None:
-    """Each rounded point lies inside its own grid, at least MIN_EDGE_M from its edges (so in no other grid)."""
+    """Each rounded point lies inside its own grid, at least MIN_EDGE_M from its edges (so in no other grid:
+    the slivers where neighbours overlap are a few metres wide)."""
     x, y = to_xy(lon, lat)
     polys = grids.poly_m[cell]
     require(bool(shapely.contains_xy(polys, x, y).all()), "a generated point lies outside its grid")

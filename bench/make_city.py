@@ -3,8 +3,8 @@
     .venv/bin/python bench/make_city.py [--out bench/out/city] [--households 1000000] [--complaints 1000000]
                                         [--buildings 100000] [--grids-x 60] [--grids-y 55]
 
-The defaults are city scale: 3,300 grids in ~340 communities over Beijing (lon 116.20-116.60, lat
-39.75-40.05), ~3,600 compounds, 100,000 buildings, 1,000,000 households, 1,000,000 12345 work orders.
+The defaults are city scale: 3,300 grids in ~340 communities over Beijing (26 km x 26 km around lon 116.40,
+lat 39.90; real-like boundaries from geodata/boundaries.py, ~520 vertices each), ~3,600 compounds, 100,000 buildings, 1,000,000 households, 1,000,000 12345 work orders.
 The files follow the data contract exactly like a real office export, in the formats of the demo
 (geodata/make_demo.py, whose vocabularies and address spellings are reused): grids.geojson, buildings.csv
 (UTF-8 with BOM), households.csv (GBK), complaints.csv (UTF-8 with BOM). For the baseline of the benchmark,
@@ -12,7 +12,7 @@ baseline/ holds the same households and work orders already geocoded (WGS-84 lon
 plus expected.json with the counts the generator knows.
 
 Deterministic: one fixed seed, one random stream per dataset, no clock; running it twice writes
-byte-identical files. Vectorised with numpy: about 25 s and 1.3 GB peak at city scale (2 CPUs).
+byte-identical files. Vectorised with numpy: about 55 s and 2.4 GB peak at city scale (2 CPUs).
 Every person, name, ID number, phone number and text is fictitious; see the README it writes.
 """
 
@@ -33,6 +33,7 @@ import _city_text as ctext  # puts geodata/ on sys.path for the demo's modules
 import _demo_text as txt
 import numpy as np
 import numpy.typing as npt
+import shapely
 from _demo_model import BAD_LABELS, CUTOFF, DAY_HOURS, NIGHT_HOURS, START
 
 Rng = np.random.Generator
@@ -44,7 +45,6 @@ SEED = 20251201
 STREAMS = {"grids": 1, "buildings": 2, "households": 3, "complaints": 5}
 DEFAULTS = {"households": 1_000_000, "complaints": 1_000_000, "buildings": 100_000, "grids_x": 60, "grids_y": 55}
 
-DISTRICT_CODE = "110105"  # 朝阳区; grid codes are {district}{street:03d}{community:03d}-{grid:03d}
 FLATS = (4, 18, 4)  # units x floors x doors of every building, as the demo
 EXTRA_COMPOUNDS = 3  # a community has as many compounds as grids, plus 0..2
 
@@ -141,17 +141,11 @@ def fmt_times(seconds: Ints, missing: npt.NDArray[np.bool_] | None = None) -> St
 
 
 def make_grids(rng: Rng, nx: int, ny: int) -> tuple[geo.Grids, Strs, Strs, Strs]:
-    """Grids with codes, names (第三网格) and unique leaders."""
-    grids = geo.make_lattice(rng, nx, ny)
-    street = grids.community // geo.COMMUNITIES_PER_STREET + 1
-    in_street = grids.community % geo.COMMUNITIES_PER_STREET + 1
-    codes = np.array([f"{DISTRICT_CODE}{s:03d}{c:03d}-{k:03d}"
-                      for s, c, k in zip(street.tolist(), in_street.tolist(), grids.number.tolist(), strict=True)],
-                     dtype=object)
-    names = np.array([f"第{txt.cn_count(k)}网格" for k in grids.number.tolist()], dtype=object)
+    """Real-like grids (geodata/boundaries.py) with codes, names (第三网格) and unique leaders."""
+    grids = geo.make_grids(rng, nx, ny)
     pool = list(dict.fromkeys(ctext.person_names(rng, 3 * len(grids)).tolist()))
     geo.require(len(pool) >= len(grids), "not enough distinct leader names")
-    return grids, codes, names, np.array(pool[: len(grids)], dtype=object)
+    return grids, grids.codes, grids.names, np.array(pool[: len(grids)], dtype=object)
 
 
 # ------------------------------------------------------------------------------------------ buildings
@@ -163,16 +157,7 @@ def make_city(nx: int, ny: int, n_buildings: int) -> City:
     rng = rng_for("buildings")
     g = len(grids)
     per_grid = split_evenly(rng, n_buildings, g, 0.6, 1.4)
-    side = int(np.ceil(np.sqrt(per_grid.max() / 0.75)))  # slots per side; at most 75% of slots used
-    order = np.argsort(rng.random((g, side * side)), axis=1, kind="stable")
-    slot = order[np.arange(side * side)[None, :] < per_grid[:, None]]
-    cell = np.repeat(np.arange(g), per_grid)
-    si, sj = np.divmod(slot, side)
-    span = (1 - 2 * geo.UV_MARGIN) / side
-    u = geo.UV_MARGIN + (si + 0.5 + rng.uniform(-0.3, 0.3, len(slot))) * span
-    v = geo.UV_MARGIN + (sj + 0.5 + rng.uniform(-0.3, 0.3, len(slot))) * span
-    lon, lat = geo.sample_in_cells(grids, cell, u, v)
-    geo.check_points(grids, cell, lon, lat)
+    lon, lat, cell = geo.sample_in_grids(rng, grids, per_grid)
 
     # Compounds: per community, k-means over its buildings (a compound may straddle a grid edge, as in life).
     x, y = geo.to_xy(lon, lat)
@@ -232,14 +217,14 @@ def make_city(nx: int, ny: int, n_buildings: int) -> City:
 def grids_geojson(city: City) -> str:
     """RFC 7946 FeatureCollection, one feature per line, no crs member (as the demo)."""
     features = []
-    for i in range(len(city.grids)):
-        ring = [[float(a), float(b)] for a, b in city.grids.rings[i].tolist()]
+    for i, polygon in enumerate(city.grids.polygons.tolist()):
+        rings = [np.asarray(polygon.exterior.coords).tolist(), *(np.asarray(h.coords).tolist() for h in polygon.interiors)]
         features.append(json.dumps(
             {"type": "Feature",
              "properties": {"网格编码": city.grid_codes[i], "网格名称": city.grid_names[i],
                             "社区名称": city.community_names[int(city.grids.community[i])],
                             "网格员": city.leaders[i]},
-             "geometry": {"type": "Polygon", "coordinates": [ring]}}, ensure_ascii=False))
+             "geometry": {"type": "Polygon", "coordinates": rings}}, ensure_ascii=False))
     return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(features) + "\n]}\n"
 
 
@@ -511,6 +496,7 @@ def write_table(t: Table, path: Path, *, crlf: bool = True) -> None:
 
 
 def readme(args: argparse.Namespace, city: City, tables: list[Table]) -> str:
+    west, south, east, north = shapely.total_bounds(city.grids.polygons)
     cmd = ("`.venv/bin/python bench/make_city.py --out <this folder> "
            f"--households {args.households} --complaints {args.complaints} --buildings {args.buildings} "
            f"--grids-x {args.grids_x} --grids-y {args.grids_y}`")
@@ -520,10 +506,11 @@ def readme(args: argparse.Namespace, city: City, tables: list[Table]) -> str:
         f"(seed {SEED}) with {cmd}, from the repository root; rerunning that writes byte-identical files. "
         "The people, names, ID numbers, phone numbers and complaint texts are fictitious; ID numbers are random "
         "digits with a valid GB 11643 check character, phone numbers are random digits behind common mobile "
-        "prefixes. Any resemblance to real persons is coincidental. The rectangle "
-        f"(lon {geo.LON_W}-{geo.LON_E}, lat {geo.LAT_S}-{geo.LAT_N}, WGS-84) is in Beijing; the grids, "
+        "prefixes. Any resemblance to real persons is coincidental. The area "
+        f"(lon {west:.2f}-{east:.2f}, lat {south:.2f}-{north:.2f}, WGS-84) is in Beijing; the grids, "
         "communities, compounds, buildings and all records are invented.", "",
-        f"Grids: {len(city.grids)} ({city.grids.nx} x {city.grids.ny} jittered lattice) in "
+        f"Grids: {len(city.grids)} (real-like boundaries of geodata/boundaries.py, about "
+        f"{geo.VERTICES_PER_GRID} vertices each, neighbours overlapping and missing each other in slivers) in "
         f"{city.grids.n_communities} communities; compounds: {len(city.compound_names)}; "
         f"buildings: {len(city.b_cell)}.", "",
         "| file | encoding | rows | deliberately bad rows |", "|---|---|---|---|",
@@ -557,6 +544,7 @@ def expected(args: argparse.Namespace, city: City, tables: list[Table], points: 
         "generator": "bench/make_city.py", "seed": SEED,
         "args": {k: getattr(args, k) for k in DEFAULTS},
         "communities": city.grids.n_communities, "compounds": len(city.compound_names),
+        "boundaries": f"real-like, geodata/boundaries.py, about {geo.VERTICES_PER_GRID} vertices per grid",
         "files": files, "baseline": {p.name: p.rows for p in points},
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -39,6 +39,49 @@ def rfc7946(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(values, index=geometry.index, crs=geometry.crs)
 
 
+GRID_COLUMNS = ("grid_code", "grid_name", "community_name")
+
+
+def shapes(conn: Any, codes: Sequence[str] = ()) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """grid_code -> (RFC 7946 geometry, the grid's own properties) of the grids `codes` (all when empty).
+
+    Real boundaries carry thousands of vertices per grid: turned into GeoJSON once per version of the grids
+    (the caller keeps this), a per-grid layer's answer costs its numbers only (`with_numbers`)."""
+    frame = polygons(conn, codes)
+    collection = feature_collection(frame)
+    return {f["id"]: (f["geometry"], f["properties"]) for f in collection["features"]}
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON has it: numpy scalars as Python numbers, missing values (NaN, NA, None) as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
+def with_numbers(shapes_: dict[str, tuple[dict[str, Any], dict[str, Any]]], table: pd.DataFrame) -> dict[str, Any]:
+    """The FeatureCollection `feature_collection` makes of the polygons joined with `table` (indexed by
+    grid_code), from shapes kept by `shapes`: the same features, properties and order."""
+    columns = [str(c) for c in table.columns]
+    numbers = {
+        str(code): {c: _plain(v) for c, v in zip(columns, row, strict=True)}
+        for code, row in zip(table.index, table.itertuples(index=False, name=None), strict=True)
+    }
+    empty = dict.fromkeys(columns)
+    features = [
+        {
+            "id": code,
+            "type": "Feature",
+            "properties": {**own, **numbers.get(code, empty)},
+            "geometry": geometry,
+        }
+        for code, (geometry, own) in shapes_.items()
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def feature_collection(frame: gpd.GeoDataFrame, id_column: str = "grid_code") -> dict[str, Any]:
     """A GeoJSON FeatureCollection of `frame`: id from `id_column`, missing values as null, RFC 7946 geometry."""
     out = frame.set_geometry(rfc7946(frame.geometry)).set_index(id_column, drop=False)

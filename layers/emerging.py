@@ -8,8 +8,9 @@ weeks ending with as_of's week; a given start or end replaces that default. The
 first and last periods may be partial; Gi* compares grids within one period, so
 a partial period is not biased, only thinner.
 
-Per period, Gi* over every grid (layers.hotspots.gi_star: binary queen
-contiguity, permutations, BH FDR; seed hotspot_seed + the period's index), then
+Per period, Gi* over every grid (layers.hotspots.gi_star_periods: binary queen
+contiguity, permutations, BH FDR; the same permutations, seed hotspot_seed, in
+every period, so each period's numbers are esda's for that seed), then
 per grid a Mann-Kendall test of its z-score series (alpha MK_ALPHA; the numbers
 of pymannkendall.original_test, computed for all grids at once by
 `mann_kendall`), and a pattern (ANALYTICS.md, after ArcGIS's Emerging Hot Spot
@@ -55,10 +56,11 @@ from scipy.stats import norm
 from gridgov.errors import InputError
 from gridgov.settings import Settings
 from layers.complaints import FILTERS, over_complaints, params, today
-from layers.hotspots import contiguity, gi_star, star
+from layers.hotspots import contiguity, gi_star_periods
 from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
 
 MK_ALPHA = 0.05
+_CUBE_WORK_MEM_MB = 64  # for grouping the cube's bins: 3,300 grids x 104 weeks of bins take ~35 MB
 KINDS = {  # kind: (zh of the hot spot, en, colour of hot, colour of cold)
     "new": ("新增的", "New", "#fdd0a2", "#c6dbef"),
     "consecutive": ("连续的", "Consecutive", "#fdae6b", "#9ecae1"),
@@ -86,13 +88,29 @@ def window(filters: Filters, settings: Settings) -> tuple[date, date]:
     if filters.start:
         start = filters.start
     elif filters.period == "week":
-        start = period_start(end, "week") - timedelta(weeks=51)
+        last = period_start(end, "week")
+        start = last - timedelta(weeks=min(51, (last - date.min).days // 7))  # date.min is a Monday
     else:
-        months = end.year * 12 + end.month - 1 - 11
+        months = max(12, end.year * 12 + end.month - 1 - 11)  # never before 1 January of year 1
         start = date(months // 12, months % 12 + 1, 1)
     if start > end:
         raise InputError(f"the time window starts ({start}) after it ends ({end})")
+    most = settings.emerging_max_weeks if filters.period == "week" else settings.emerging_max_months
+    spans = count_periods(start, end, filters.period)
+    if spans > most:
+        unit = "weeks" if filters.period == "week" else "months"
+        raise InputError(
+            f"the emerging hot spots of {start} to {end} would span {spans:,} {unit}; at most {most} {unit} are"
+            f" analysed at once (GRIDGOV_EMERGING_MAX_{unit.upper()}): choose a later start or an earlier end"
+        )
     return start, end
+
+
+def count_periods(start: date, end: date, period: str) -> int:
+    """How many weeks or months `periods(start, end, period)` holds, without listing them."""
+    if period == "week":
+        return (period_start(end, "week") - period_start(start, "week")).days // 7 + 1
+    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def period_start(day: date, period: str) -> date:
@@ -102,13 +120,12 @@ def period_start(day: date, period: str) -> date:
 
 def periods(start: date, end: date, period: str) -> list[date]:
     """The first day of every period from the one holding `start` to the one holding `end`."""
-    out = [period_start(start, period)]
-    while True:
-        day = out[-1]
-        following = day + timedelta(weeks=1) if period == "week" else (day + timedelta(days=32)).replace(day=1)
-        if following > end:
-            return out
-        out.append(following)
+    first = period_start(start, period)
+    count = count_periods(start, end, period)
+    if period == "week":
+        return [first + timedelta(weeks=k) for k in range(count)]
+    months = first.year * 12 + first.month - 1
+    return [date((months + k) // 12, (months + k) % 12 + 1, 1) for k in range(count)]
 
 
 def classify(bins: Sequence[int], trend: int) -> str:
@@ -142,35 +159,44 @@ def _kind(signs: np.ndarray, trend: int) -> str | None:
     return "sporadic"
 
 
-def mann_kendall(series: np.ndarray, chunk: int = 512) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Mann-Kendall test of every row of `series` (NaN skipped): tau, z, p and direction (+1, -1; 0: not significant).
 
     The numbers of pymannkendall.original_test (S with the tie-corrected variance
     and the continuity correction), for all grids at once: a loop over 3,300 grids
-    calling pymannkendall took seconds. A row with fewer than 3 values has no trend.
+    calling pymannkendall took seconds. S is summed one lag at a time, so memory
+    grows with grids x periods, not with the square of the periods (every pair of
+    periods at once needed 44 GiB for a window of centuries). A row with fewer
+    than 3 values has no trend.
     """
     x = np.atleast_2d(np.asarray(series, dtype=float))
-    out = [_mann_kendall(x[i : i + chunk]) for i in range(0, len(x), chunk)] or [_mann_kendall(x)]
-    tau, z, p = (np.concatenate(parts) for parts in zip(*out, strict=True))
+    rows, width = x.shape
+    valid = ~np.isnan(x)
+    n = valid.sum(axis=1).astype(float)
+    s = np.zeros(rows)
+    for lag in range(1, width):  # the pairs (i, i + lag); NaN compares false both ways, so skipped pairs add 0
+        later, earlier = x[:, lag:], x[:, :-lag]
+        s += np.count_nonzero(later > earlier, axis=1) - np.count_nonzero(later < earlier, axis=1)
+    var = _variance(x, n)
+    defined = (n >= 3) & (var > 0)
+    z = np.zeros(rows)
+    z[defined] = (s - np.sign(s))[defined] / np.sqrt(var[defined])
+    tau = np.where(n >= 3, s / np.maximum(0.5 * n * (n - 1), 1), 0.0)
+    p = 2 * norm.sf(np.abs(z))
     critical = norm.ppf(1 - MK_ALPHA / 2)
     direction = np.where(np.abs(z) > critical, np.sign(z), 0).astype(int)
     return tau, z, p, direction
 
 
-def _mann_kendall(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    valid = ~np.isnan(x)
-    n = valid.sum(axis=1).astype(float)
-    later = np.triu(np.ones((x.shape[1], x.shape[1]), dtype=bool), k=1)  # pairs (i, j) with i before j
-    pairs = valid[:, :, None] & valid[:, None, :] & later
-    with np.errstate(invalid="ignore"):
-        s = np.where(pairs, np.sign(x[:, None, :] - x[:, :, None]), 0).sum(axis=(1, 2))
-        ties = ((x[:, :, None] == x[:, None, :]) & valid[:, None, :]).sum(axis=2)  # size of each value's tie group
-        var = (n * (n - 1) * (2 * n + 5) - np.where(valid, (ties - 1) * (2 * ties + 5), 0).sum(axis=1)) / 18
-        z = np.where(var > 0, (s - np.sign(s)) / np.sqrt(np.where(var > 0, var, 1)), 0.0)
-        tau = np.where(n >= 2, s / np.maximum(0.5 * n * (n - 1), 1), 0.0)
-    few = n < 3
-    z[few], tau[few] = 0.0, 0.0
-    return tau, z, 2 * norm.sf(np.abs(z))
+def _variance(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Var(S) of each row with the ties correction: (n(n-1)(2n+5) - sum over tie groups of t(t-1)(2t+5)) / 18."""
+    rows, width = x.shape
+    ordered = np.sort(x, axis=1)  # NaN last
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]  # a new value begins a tie group (each NaN is its own)
+    group = np.cumsum(starts, axis=1) - 1 + np.arange(rows)[:, None] * width
+    t = np.bincount(group[~np.isnan(ordered)], minlength=rows * width).reshape(rows, width).astype(float)
+    return (n * (n - 1) * (2 * n + 5) - (t * (t - 1) * (2 * t + 5)).sum(axis=1)) / 18
 
 
 def shares(counts: np.ndarray) -> np.ndarray:
@@ -188,25 +214,26 @@ def cube(conn: psycopg.Connection, filters: Filters, settings: Settings) -> tupl
     """Every grid code, the periods' first days, and the complaints per grid (rows) and period (columns)."""
     start, end = window(filters, settings)
     steps = periods(start, end, filters.period)
-    codes = [code for (code,) in conn.execute("SELECT grid_code FROM grids ORDER BY grid_code")]
-    counts = np.zeros((len(codes), len(steps)))
-    row = {code: i for i, code in enumerate(codes)}
-    col = {day: t for t, day in enumerate(steps)}
     query = over_complaints("hotspots_cube")
-    values = {**params(replace(filters, grids=(), start=start, end=end), settings), "period": filters.period}
-    for code, day, n in conn.execute(query, values):
-        if code in row:  # a work order placed in a grid since removed from the grid table has no row to count in
-            counts[row[code], col[day]] = n
-    return codes, steps, counts
+    values = {
+        **params(replace(filters, grids=(), start=start, end=end), settings),
+        "period": filters.period,
+        "first": steps[0],
+    }
+    with conn.transaction():  # the setting ends with the transaction (the caller's, when there is one)
+        # the bins fit in memory (at most grids x periods, bounded by the window's limit), whatever the
+        # planner guesses from the row count: with the default 4 MB, grouping spilt to disk and took longer
+        conn.execute("SELECT set_config('work_mem', %s, true)", [f"{_CUBE_WORK_MEM_MB}MB"])
+        row = conn.cursor(binary=True).execute(query, values).fetchone()
+    codes, grid, period, n = row if row else ([], [], [], [])
+    counts = np.zeros((len(codes), len(steps)))
+    counts[np.asarray(grid, dtype=np.intp), np.asarray(period, dtype=np.intp)] = np.asarray(n, dtype=float)
+    return list(codes), steps, counts
 
 
 def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
     codes, steps, counts = cube(conn, filters, settings)
-    w = star(contiguity(conn, codes))  # built once for every period
-    z = np.zeros(counts.shape)
-    bins = np.zeros(counts.shape, dtype=int)
-    for t in range(len(steps)):
-        z[:, t], _, bins[:, t] = gi_star(counts[:, t], w, settings.hotspot_permutations, settings.hotspot_seed + t)
+    z, _, bins = gi_star_periods(counts, contiguity(conn, codes), settings.hotspot_permutations, settings.hotspot_seed)
     tau, mk_z, mk_p, direction = mann_kendall(z)
     _, share_z, share_p, share_direction = mann_kendall(shares(counts))
     rows = []
@@ -279,6 +306,6 @@ LAYER = register(
         ),
         whole_area=True,
         access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.AGGREGATE},
-        reads=frozenset({"complaints", "grids"}),
+        reads=frozenset({"complaints", "grids"}),  # and grid_neighbours, derived from grids (layers.contiguity)
     )
 )

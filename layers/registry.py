@@ -290,16 +290,22 @@ def aggregate(
     transaction, for several questions at one read of it); treat the result as read-only.
     """
     settings = settings or Settings()
-    scoped = scope(get(name), viewer, filters)
+    layer = get(name)
+    scoped = scope(layer, viewer, filters)
     key = ("aggregate", name, scoped, today(settings), settings.model_dump_json())
-    return answers.cached(
-        conn,
-        key,
-        lambda: _grids.feature_collection(grid_frame(conn, name, viewer, filters, settings)),
-        fresh_for=clock_bound(name, filters),
-        at=at,
-        reads=get(name).reads,
-    )
+    at = at or answers.stamp(conn)
+
+    def compute() -> dict[str, Any]:
+        # the polygons' GeoJSON is kept per version of the grids, apart from the numbers: on real boundaries it
+        # costs far more than the numbers do, and the numbers change far more often
+        kept = answers.cached(conn, ("grid shapes", scoped.grids), lambda: _grids.shapes(conn, scoped.grids),
+                              at=at, reads=_GRID_SHAPES_READ)
+        return _grids.with_numbers(kept, layer.aggregate(conn, scoped, settings))
+
+    return answers.cached(conn, key, compute, fresh_for=clock_bound(name, filters), at=at, reads=layer.reads)
+
+
+_GRID_SHAPES_READ = frozenset({"grids"})
 
 
 def clock_bound(name: str, filters: Filters) -> float | None:

@@ -231,6 +231,29 @@ def test_bad_filters_are_a_400_that_says_what_is_wrong(app: dash.Dash, users: di
     assert exports(db_url) == []
 
 
+def test_an_emerging_hot_spot_window_of_centuries_is_a_400_before_any_computation(
+    app: dash.Dash, users: dict[str, User]
+) -> None:
+    # `from=0001-01-01` once ran for a minute and asked for 44 GiB (a Mann-Kendall over every pair of 24,000
+    # months); the number of periods is now bounded (settings.emerging_max_weeks / _months)
+    cases = {
+        "/data/emerging_hotspots.json?from=0001-01-01": "at most 60 months",
+        "/data/emerging_hotspots.json?from=0001-01-01&period=week": "at most 104 weeks",
+        "/data/emerging_hotspots.pbf?from=1990-01-01&to=2026-01-01&period=week": "at most 104 weeks",
+        "/data/emerging_hotspots.geojson?from=0001-01-01": "at most 60 months",
+    }
+    for username in ("shuji", "leader1", "guihua"):
+        client = signed_in(app, users[username])
+        for url, message in cases.items():
+            if url.endswith(".geojson?from=0001-01-01") and username != "guihua":
+                continue  # downloads are the planner's
+            response = client.get(url)
+            assert response.status_code == 400, (username, url, response.status_code)
+            assert message in response.get_json()["error"], (username, url)
+    within = signed_in(app, users["shuji"]).get("/data/emerging_hotspots.json?from=2024-01-01&to=2025-12-31")
+    assert within.status_code == 200 and {f["properties"]["periods"] for f in within.get_json()["features"]} == {24}
+
+
 def test_the_maps_geobuf_is_the_same_data_as_the_json_and_scoped_the_same(app: dash.Dash, users: dict[str, User], db_url: str) -> None:
     secretary = signed_in(app, users["shuji"])
     for name in ("special_groups", "hazards", "complaint_hotspots"):

@@ -250,6 +250,7 @@ def test_filters_narrow_the_export_to_the_grids_asked_for(demo: psycopg.Connecti
         (["export", "-o", "x.geojson"], r"name the layer"),
         (["export", "special_groups", "--period", "year", "-o", "x.geojson"], r"--period must be one of week, month"),
         (["export", "special_groups", "--as-of", "yesterday", "-o", "x.geojson"], r"--as-of 'yesterday' is not a date"),
+        (["export", "emerging_hotspots", "--from", "0001-01-01", "-o", "x.geojson"], r"at most 60 months are analysed"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_writes_nothing(

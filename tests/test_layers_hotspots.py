@@ -15,11 +15,11 @@ from esda.getisord import G_Local
 
 from etl.folder import plan
 from etl.load import load_file
-from gridgov.errors import Forbidden
+from gridgov.errors import Forbidden, InputError
 from gridgov.settings import Settings
 from layers import registry
-from layers.emerging import classify, early_warning, mann_kendall, periods, window
-from layers.hotspots import contiguity, fdr_bins, gi_star, star
+from layers.emerging import classify, count_periods, early_warning, mann_kendall, periods, window
+from layers.hotspots import contiguity, fdr_bins, gi_star, gi_star_periods, star
 from layers.registry import Filters, Role, Viewer
 
 DEMO = Path(__file__).resolve().parents[1] / "geodata" / "demo"
@@ -337,3 +337,63 @@ def test_an_empty_database_gives_empty_layers(conn: psycopg.Connection) -> None:
         "type": "FeatureCollection",
         "features": [],
     }
+
+
+def test_a_window_of_more_periods_than_the_settings_allow_is_refused_before_any_query(db_url: str) -> None:
+    settings = Settings()
+    assert (settings.emerging_max_weeks, settings.emerging_max_months) == (104, 60)
+    as_of = date(2026, 10, 31)
+    weeks = Filters(start=date(2024, 11, 4), as_of=as_of, period="week")  # Monday 4 Nov 2024 .. 31 Oct 2026
+    assert len(periods(*window(weeks, settings), "week")) == 104
+    assert len(periods(*window(Filters(start=date(2021, 11, 1), as_of=as_of), settings), "month")) == 60
+    refused = {
+        Filters(start=date(2024, 11, 3), as_of=as_of, period="week"): "would span 105 weeks; at most 104 weeks",
+        Filters(start=date(2021, 10, 31), as_of=as_of): "would span 61 months; at most 60 months",
+        Filters(start=date(1, 1, 1), end=as_of): "would span 24,310 months; at most 60 months",
+        Filters(start=date(1, 1, 1), end=as_of, period="week"): "at most 104 weeks",
+    }
+    layer = registry.get("emerging_hotspots")
+    with psycopg.connect(db_url) as closed:
+        pass
+    for filters, message in refused.items():
+        with pytest.raises(InputError, match=message):
+            window(filters, settings)
+        with pytest.raises(InputError, match=message):  # on a closed connection: no query ran before the check
+            layer.aggregate(closed, filters, settings)
+    assert count_periods(date(2026, 1, 1), date(2026, 3, 31), "week") == len(periods(date(2026, 1, 1), date(2026, 3, 31), "week"))
+    fewer = Settings(emerging_max_weeks=4, emerging_max_months=3)
+    with pytest.raises(InputError, match="at most 4 weeks"):
+        window(Filters(start=date(2026, 10, 1), as_of=as_of, period="week"), fewer)
+    assert window(Filters(start=date(2026, 8, 1), as_of=as_of), fewer) == (date(2026, 8, 1), as_of)
+    # the default windows at the ends of the calendar stay inside it
+    assert window(Filters(end=date(1, 3, 1)), settings) == (date(1, 1, 1), date(1, 3, 1))
+    assert periods(*window(Filters(end=date(9999, 12, 31), period="week"), settings), "week")[-1] == date(9999, 12, 27)
+
+
+def test_mann_kendall_of_two_years_of_weeks_equals_pymannkendall() -> None:
+    rng = np.random.default_rng(11)
+    series = rng.poisson(1.5, size=(30, 104)).astype(float)  # small counts: long tie groups
+    series[:10] += np.linspace(0, 3, 104).round()  # rising, with ties
+    series[10:15, rng.choice(104, 40, replace=False)] = np.nan
+    tau, z, p, direction = mann_kendall(series)
+    for i, row in enumerate(series):
+        ref = pymannkendall.original_test(row[~np.isnan(row)], alpha=0.05)
+        assert (tau[i], z[i], p[i]) == pytest.approx((ref.Tau, ref.z, ref.p), abs=1e-12), i
+        assert direction[i] == {"increasing": 1, "decreasing": -1, "no trend": 0}[ref.trend], i
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")  # esda's own notice
+def test_gi_star_of_every_period_at_once_is_esdas_with_the_same_seed() -> None:
+    w = libpysal.weights.lat2W(9, 8, rook=False)
+    rng = np.random.default_rng(5)
+    counts = rng.poisson(rng.uniform(0.2, 6, size=(72, 1)), size=(72, 20)).astype(float)
+    counts[:, 3] = 2.0  # a period with nothing to compare
+    z, p, bins = gi_star_periods(counts, w, 999, 42)
+    for t in range(counts.shape[1]):
+        if t == 3:
+            assert (z[:, t] == 0).all() and (p[:, t] == 1).all() and (bins[:, t] == 0).all()
+            continue
+        g = G_Local(counts[:, t], w, transform="B", star=True, permutations=999, seed=42, n_jobs=1)
+        assert z[:, t].tolist() == pytest.approx(np.nan_to_num(g.Zs).tolist(), abs=1e-12), t
+        assert p[:, t].tolist() == np.minimum(1, 2 * np.asarray(g.p_sim, dtype=float)).tolist(), t
+        assert bins[:, t].tolist() == fdr_bins(z[:, t], p[:, t]).tolist()
