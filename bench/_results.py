@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def replace_section(path: Path, begin: str, end: str, section: str) -> None:
@@ -13,3 +17,14 @@ def replace_section(path: Path, begin: str, end: str, section: str) -> None:
     pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
     text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def timed(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[float, Any]:
+    """Median wall seconds of `repeat` calls (after one warm-up call when `warm`), and the last result."""
+    result = fn() if warm else None
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), result

@@ -25,11 +25,9 @@ import datetime as dt
 import os
 import platform
 import shlex
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -47,7 +45,7 @@ BEGIN, END = "<!-- layers-bench -->", "<!-- /layers-bench -->"
 
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
-from _results import replace_section  # noqa: E402
+from _results import replace_section, timed  # noqa: E402
 
 from gridgov.database import resolve_url  # noqa: E402
 from gridgov.settings import Settings  # noqa: E402
@@ -80,17 +78,6 @@ def prepare(server: str, data: Path) -> str:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return url
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Median wall seconds of `repeat` calls after one warm-up call, and the last result."""
-    result = fn()
-    seconds = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds), result
 
 
 def baseline_counts(url: str, table: str) -> str:

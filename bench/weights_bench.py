@@ -27,12 +27,9 @@ import datetime as dt
 import os
 import platform
 import shlex
-import statistics
 import sys
-import time
 import tracemalloc
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +48,7 @@ STREETS, CITY2Y = "bench_weights_streets", "bench_weights_city2y"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "geodata"))
-from _results import replace_section  # noqa: E402
+from _results import replace_section, timed  # noqa: E402
 from boundaries import make_boundaries  # noqa: E402
 from layers_bench import _with_db, prepare  # noqa: E402
 
@@ -62,17 +59,6 @@ from layers import answers, contiguity, emerging, hotspots, registry  # noqa: E4
 from layers.registry import Filters, Role, Viewer  # noqa: E402
 
 Row = tuple[str, float, float | None, str]  # what, ours (s), baseline (s), note
-
-
-def timed(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[float, Any]:
-    """Median wall seconds of `repeat` calls (after one warm-up call when `warm`), and the last result."""
-    result = fn() if warm else None
-    seconds = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds), result
 
 
 def fresh_database(server: str, name: str) -> str:
