@@ -15,6 +15,11 @@ from pathlib import Path
 
 import pytest
 
+# libfaketime (`faketime`, 0.9.10 on Debian 12) moves the monotonic clock too but not the waits on it
+# (sem_clockwait): under it a thread's timed wait never ends, so a connection pool waiting out its
+# reconnect back-off never reconnects. scripts/check-moved-clock.sh moves the wall clock only (datefudge).
+UNDER_LIBFAKETIME = "libfaketime" in os.environ.get("LD_PRELOAD", "")
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
