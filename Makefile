@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.gridgov-installed
 
-.PHONY: demo test setup setup-test system system-test lint typecheck imports db-start db-stop serve api bench clean
+.PHONY: demo test setup setup-test system system-test lint typecheck imports deps db-start db-stop serve api bench clean
 
 # The demo community is made as of today (geodata/make_demo.py) into .gridgov/demo and
 # loaded from there, so it looks current on any day; geodata/demo is the tests' copy (2026-10-31).
@@ -22,7 +22,7 @@ demo: setup db-start
 	$(BIN)/gridgov serve
 
 # Under CI the local cluster is stopped afterwards, so no server outlives the run.
-test: setup-test db-start lint typecheck imports
+test: setup-test db-start lint typecheck imports deps
 	$(BIN)/python -m pytest; rc=$$?; if [ -n "$${CI:-}" ]; then $(BIN)/gridgov db stop; fi; exit $$rc
 
 system:
@@ -51,6 +51,9 @@ typecheck:
 
 imports:
 	$(BIN)/lint-imports
+
+deps:
+	$(BIN)/deptry .
 
 db-start:
 	$(BIN)/gridgov db start
