@@ -87,13 +87,6 @@ def legend(classes: Classes, *, lang: str) -> html.Div:
     return html.Div([html.Div(text("legend_title", lang), className="gg-legend-title"), *rows], className="gg-legend")
 
 
-def household_layer(data: dict[str, Any] | None = None) -> Component:
-    """The layer a grid leader's household points are drawn in (filled by a callback)."""
-    return dl.GeoJSON(
-        id="household-layer", data=data or {"type": "FeatureCollection", "features": []}, pointToLayer=_js("householdPoint")
-    )
-
-
 def bounds_of(features: dict[str, Any]) -> Bounds | None:
     """The extent of a FeatureCollection's geometries, or None when it has none."""
     geoms = [shapely.geometry.shape(f["geometry"]) for f in features.get("features", []) if f.get("geometry")]

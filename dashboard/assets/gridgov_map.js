@@ -54,19 +54,6 @@ window.gridgov = Object.assign({}, window.gridgov, {
                 interactive: false,
                 className: "building-point"
             });
-        },
-
-        /* A household a grid leader is responsible for: a filled dot, drawn above the buildings. */
-        householdPoint: function (feature, latlng, context) {
-            return L.circleMarker(latlng, {
-                pane: "markerPane",
-                radius: 6,
-                weight: 1.5,
-                color: "#7a1010",
-                fillColor: "#e34a33",
-                fillOpacity: 0.9,
-                className: "household-point"
-            });
         }
     }
 });
