@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import platform
 import re
+import shlex
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,3 +33,15 @@ def timed(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[flo
         result = fn()
         seconds.append(time.perf_counter() - started)
     return statistics.median(seconds), result
+
+
+def preamble(title: str, script: str) -> list[str]:
+    """A section's heading, then when, on what and by which command (this run's own arguments) it was measured."""
+    command = f".venv/bin/python bench/{script} " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    return [
+        f"## {title}",
+        "",
+        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        f"- command: `{command.strip()}`",
+    ]

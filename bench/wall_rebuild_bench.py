@@ -13,11 +13,7 @@ Each change is undone after it is measured. Figures: the median of --repeat runs
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import secrets
-import shlex
 import statistics
 import sys
 import time
@@ -35,7 +31,7 @@ BEGIN, END = "<!-- wall-rebuild-bench -->", "<!-- /wall-rebuild-bench -->"
 
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
-from _results import replace_section  # noqa: E402
+from _results import preamble, replace_section  # noqa: E402
 from layers_bench import prepare  # noqa: E402
 
 from dashboard import wall_content  # noqa: E402
@@ -96,12 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     app.server.extensions["gridgov.pool"].close()
 
     base = statistics.median(times["from nothing"])
-    command = "python bench/wall_rebuild_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     lines = [
-        "## The wall screen built again after a change, against from nothing: 3,300 grids",
-        "",
-        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        f"- command: `{command.strip()}` (data: the city of bench/make_city.py in `bench_layers`)",
+        *preamble("The wall screen built again after a change, against from nothing: 3,300 grids", "wall_rebuild_bench.py"),
+        "- data: the city of bench/make_city.py in `bench_layers`",
         f"- each figure: the median of {args.repeat} runs; the baseline, from nothing, in the same process",
         *(f"- note: {n}" for n in args.note),
         "",

@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
-import shlex
 import sys
 import tracemalloc
 import warnings
@@ -48,7 +45,7 @@ STREETS, CITY2Y = "bench_weights_streets", "bench_weights_city2y"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "geodata"))
-from _results import replace_section, timed  # noqa: E402
+from _results import preamble, replace_section, timed  # noqa: E402
 from boundaries import make_boundaries  # noqa: E402
 from layers_bench import _with_db, prepare  # noqa: E402
 
@@ -376,13 +373,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def render(args: argparse.Namespace, rows: list[Row], facts: list[str]) -> str:
-    command = ".venv/bin/python bench/weights_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     lines = [
-        "## Hot spot weights and emerging hot spots on real-like polygons",
-        "",
-        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
-        f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        f"- command: `{command.strip()}`",
+        *preamble("Hot spot weights and emerging hot spots on real-like polygons", "weights_bench.py"),
         f"- each figure: the median of {args.repeat} runs (after a warm-up, except the cold ones); the baselines "
         "run in the same command, on the same data",
         *(f"- {fact}" for fact in facts),
