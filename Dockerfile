@@ -5,6 +5,7 @@ COPY pyproject.toml README.md ./
 COPY gridgov gridgov
 COPY etl etl
 COPY layers layers
+COPY api api
 COPY dashboard dashboard
 RUN pip install --no-cache-dir .
 # the demo generator (gridgov-start makes the demo as of the day it starts) and the tests' copy, geodata/demo

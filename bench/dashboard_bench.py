@@ -15,7 +15,7 @@ wall screen's first full render in Chromium.
    starts and on a second visit.
 4. Replay: N users (threads, each signed in with its own session) repeat their role's recorded callbacks for
    S seconds, as fast as the server answers. The server's part of each request is read from the
-   Server-Timing header (dashboard/timing.py); the client-side latency is kept too.
+   Server-Timing header (dashboard/web/timing.py); the client-side latency is kept too.
 5. Baseline in the same run, under the same load: the sign-in page (GET /login: a template and the
    session, no database), whose server time is what any request costs in this server.
 Results: p50/p95 per callback (server part; target p95 < 150 ms), the ratio to the baseline's p95, and the

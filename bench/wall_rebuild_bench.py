@@ -3,7 +3,7 @@
     .venv/bin/python bench/wall_rebuild_bench.py [--repeat 3] [--note TEXT] [--no-results]
 
 The city (bench/make_city.py) in the database `bench_layers`, loaded as bench/layers_bench.py does. In one
-process, the wall (dashboard.wall_content, for the secretary, as `gridgov serve` builds it) is built:
+process, the wall (dashboard.wall.content, for the secretary, as `gridgov serve` builds it) is built:
 - from nothing, every kept answer forgotten (the baseline: what start-up costs);
 - after one visit is recorded (what grid leaders do all day): only what reads `visits` is computed again;
 - after one work order arrives: everything built on complaints is computed again.

@@ -1,9 +1,9 @@
 """The Dash app: one connection pool per app, sign-in in front of everything, pages built from layers/ per request.
 
 create_app wires the pieces, each in its own module: the session secret
-(dashboard.secret), sign-in and out (dashboard.login), the guard every request
-passes (dashboard.guard), domain errors as HTTP statuses (dashboard.http_errors),
-the data URLs (dashboard.data_urls) and the pages with their callbacks
+(dashboard.web.secret), sign-in and out (dashboard.web.login), the guard every request
+passes (dashboard.web.guard), domain errors as HTTP statuses (dashboard.web.http_errors),
+the data URLs (dashboard.web.data_urls) and the pages with their callbacks
 (dashboard.pages).
 """
 
@@ -17,9 +17,10 @@ import dash
 from psycopg_pool import ConnectionPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import appctx, data_urls, fast_json, guard, http_errors, login, pages, timing
-from dashboard.i18n import DEFAULT_LANGUAGE, text
-from dashboard.secret import session_secret
+from dashboard import pages
+from dashboard.web import appctx, data_urls, fast_json, guard, http_errors, login, timing
+from dashboard.web.i18n import DEFAULT_LANGUAGE, text
+from dashboard.web.secret import session_secret
 from gridgov.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"

@@ -7,8 +7,8 @@ import gc
 import click
 import waitress
 
-from dashboard import warmup
 from dashboard.app import create_app
+from dashboard.wall import warmup
 from gridgov import migrations
 from gridgov.database import connect, resolve_url
 from gridgov.errors import SetupError

@@ -3,7 +3,7 @@
 One Dash app serves every page: the layout is a URL watcher and an empty
 frame, and a router callback builds the page for the path. Who may open a page
 is checked twice on the server, from the session's account: when the browser
-asks for the path (dashboard.guard) and again in the router, so a crafted
+asks for the path (dashboard.web.guard) and again in the router, so a crafted
 callback request for another role's page is a 403 too.
 """
 
@@ -16,9 +16,13 @@ import dash
 from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
-from dashboard import admin_page, export_page, grid_page, overview_page, wall_page
-from dashboard.i18n import text
-from dashboard.session import language, require_account
+from dashboard.admin import page as admin_page
+from dashboard.export import page as export_page
+from dashboard.grid import page as grid_page
+from dashboard.overview import page as overview_page
+from dashboard.wall import page as wall_page
+from dashboard.web.i18n import text
+from dashboard.web.session import language, require_account
 from gridgov.accounts import Account, AccountRole
 from gridgov.errors import Forbidden, InputError
 

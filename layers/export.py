@@ -27,6 +27,10 @@ from gridgov.settings import Settings
 from layers import _grids, answers, registry
 from layers.registry import Column, Filters, Layer, Role, Viewer
 
+# The schema the de-identified layers are published in, one table per exportable layer (api.publish), which
+# the OGC API serves and the planner's page names.
+OPEN_DATA_SCHEMA = "open_data"
+
 # The properties every exported feature starts with, before the layer's own columns.
 GRID_COLUMNS = (
     Column("grid_code", "str", "网格编码", "grid code"),

@@ -25,7 +25,7 @@ from served_app import CHROMIUM, CHROMIUM_ARGS, serving
 
 from dashboard import pages
 from dashboard.app import create_app
-from dashboard.secret import session_secret as app_secret
+from dashboard.web.secret import session_secret as app_secret
 from gridgov import accounts, audit
 from gridgov.errors import SetupError
 from gridgov.settings import Settings

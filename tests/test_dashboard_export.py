@@ -27,8 +27,8 @@ from playwright.sync_api import expect, sync_playwright
 from seed_sql import GRIDS, seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, serving
 
-from dashboard import layer_legend, layer_style
-from dashboard.data_access import PERSONAL_COLUMNS
+from dashboard.maps import layer_legend, layer_style
+from dashboard.web.data_access import PERSONAL_COLUMNS
 from gridgov import audit
 from layers import export, registry
 from layers.registry import Access, Column, Layer, Legend, Role

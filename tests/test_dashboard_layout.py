@@ -19,7 +19,7 @@ from seed_sql import seed_small_community
 
 from dashboard import pages
 from dashboard.app import create_app
-from dashboard.session import sign_in
+from dashboard.web.session import sign_in
 from gridgov import accounts
 from gridgov.cli import main
 from gridgov.settings import Settings

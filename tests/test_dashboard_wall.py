@@ -31,10 +31,12 @@ from psycopg import sql
 from seed_sql import GRIDS, seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, UNDER_LIBFAKETIME, free_port, serving
 
-from dashboard import fast_json, wall_content, wall_page, warmup
 from dashboard.app import create_app
-from dashboard.session import sign_in
-from dashboard.wall_numbers import Figures, GridNumbers, Rate
+from dashboard.wall import content, warmup
+from dashboard.wall import page as wall_page
+from dashboard.wall.numbers import Figures, GridNumbers, Rate
+from dashboard.web import fast_json
+from dashboard.web.session import sign_in
 from gridgov import accounts
 from gridgov.settings import Settings
 from layers import answers, registry
@@ -129,7 +131,7 @@ def users(app: dash.Dash, db_url: str) -> dict[str, User]:
 
 def wall_request(n_refresh: Any = 1, n_rotate: Any = 0, map_key: Any = None) -> dict[str, Any]:
     """The body Dash's renderer POSTs when a wall timer fires."""
-    outputs = [*wall_content.FILLED, wall_page.FAILED]
+    outputs = [*content.FILLED, wall_page.FAILED]
     return {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
@@ -297,7 +299,7 @@ def test_a_grids_numbers_travel_with_it_to_the_map(app: dash.Dash, users: dict[s
     shown = wall_update(signed_in(app, users["shuji"]), n_rotate=3)  # hazards
     hideout = shown["wall-grid-layer"]["hideout"]
     assert hideout["values"]["G01"] == 1 and hideout["tips"]["G01"] == "逾期未整改隐患：1"
-    assert dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(wall_content.ROW_SEPARATOR), strict=True)) == {
+    assert dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(content.ROW_SEPARATOR), strict=True)) == {
         "户数": "5", "特殊群体户数": "3", "上期漏访": "1", "本周诉求": "1",
         "未整改隐患": "2", "逾期隐患": "1", "未诉先办预警": "否", "关注得分": "2",
     }
@@ -325,7 +327,7 @@ def test_the_map_is_sent_again_only_when_it_changed(app: dash.Dash, users: dict[
         sleep(0.1)
         changed = wall_update(client, map_key=on_screen)
     hideout = changed["wall-grid-layer"]["hideout"]
-    rows = dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(wall_content.ROW_SEPARATOR), strict=True))
+    rows = dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(content.ROW_SEPARATOR), strict=True))
     assert rows["上期漏访"] == "2"  # H01, now never visited, missed last month like H02
     assert changed["wall-map-key"]["data"] != on_screen
 
@@ -363,7 +365,7 @@ def test_a_refresh_that_cannot_reach_the_database_keeps_the_wall_and_says_so(
         finally:
             _cut_off(server_url, db_url, allowed=True)
         again = wall_page.update(3, 0, None)
-    assert failed[:-1] == [dash.no_update] * len(wall_content.FILLED)  # nothing on screen is replaced
+    assert failed[:-1] == [dash.no_update] * len(content.FILLED)  # nothing on screen is replaced
     assert failed[-1]["at"] >= good[-2]["at"]  # the failure, after the last good refresh
     assert again[-1] is dash.no_update and again[-2]["at"] >= failed[-1]["at"]  # a good refresh again
 
@@ -505,20 +507,20 @@ def test_the_server_builds_the_wall_before_its_first_visitor(
     def build_again(*args: Any) -> None:
         raise AssertionError("the wall was built again on the first visit")
 
-    monkeypatch.setattr(wall_content, "_build", build_again)
+    monkeypatch.setattr(content, "_build", build_again)
     shown = wall_update(signed_in(app, users["shuji"]))
     assert tiles_of(shown["wall-kpis"]["children"])["households"] == ("10", "3 个网格")
 
 
 def test_responses_are_written_exactly_as_plotly_would_write_them(app: dash.Dash, users: dict[str, User]) -> None:
-    # dashboard.fast_json serialises in one pass of orjson; the bytes must be plotly's, escapes included
+    # dashboard.web.fast_json serialises in one pass of orjson; the bytes must be plotly's, escapes included
     with app.server.test_request_context("/_dash-update-component"):
         with app.server.extensions["gridgov.pool"].connection() as conn:
             account = accounts.get(conn, "shuji")
         assert account is not None
         sign_in(account)
         page = wall_page.build(account, "zh")
-        refresh = {f"{i}.{p}": v for (i, p), v in wall_content.content(1, "zh").items()}
+        refresh = {f"{i}.{p}": v for (i, p), v in content.content(1, "zh").items()}
     odd = {"script": "</script><b>", "line": "\u2028", "when": pd.Timestamp("2026-01-02"), "n": np.int64(3)}
     for value in (page, refresh, odd, [page, odd]):
         assert fast_json.dumps(value) == fast_json.plotly_dumps(value)
@@ -537,10 +539,10 @@ def test_a_city_labels_only_the_grids_that_need_attention() -> None:
         today = community_today()
         return Figures(today, today, today, 0, 0, 0, 0, 0, 0, 0, none, none, none, 0, 0, 0, grids)
 
-    small = features(wall_content.LABEL_ALL_UP_TO)
-    assert len(wall_content._labelled(small, figures(()))) == wall_content.LABEL_ALL_UP_TO  # a community: every grid
+    small = features(content.LABEL_ALL_UP_TO)
+    assert len(content._labelled(small, figures(()))) == content.LABEL_ALL_UP_TO  # a community: every grid
     city = features(3300)
     ranked = tuple(numbers(f"C{i:04d}", overdue=i) for i in range(1, 11))  # ten grids with a score
-    labelled = wall_content._labelled(city, figures(ranked))
+    labelled = content._labelled(city, figures(ranked))
     assert sorted(labelled) == [f"C{i:04d}" for i in range(5, 11)]  # the six highest scores, as the ranking lists
     assert labelled["C0010"] == "网格10"

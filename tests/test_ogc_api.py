@@ -26,12 +26,12 @@ from psycopg import errors
 from seed_sql import seed_small_community
 from test_export import PERSONAL_FIELDS, leaked, load_demo, personal_values, values
 
+from api.publish import READER, SCHEMA, publish, tables
+from api.server import reader_password, reader_url
 from gridgov import accounts, audit
 from gridgov.cli import main
 from gridgov.settings import Settings
 from layers.export import exportable, schema
-from layers.ogc_api import reader_password, reader_url
-from layers.publish import READER, SCHEMA, publish, tables
 from layers.registry import SUPPRESS_BELOW
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 /* Point layers of the grid leader's page (/grid), used by dash-leaflet through
  * dash_extensions.javascript.Namespace("gridgovGrid", "points").
- * Each layer's hideout carries its kind, CSS class and the words of its tooltip (from dashboard/i18n.py);
+ * Each layer's hideout carries its kind, CSS class and the words of its tooltip (from dashboard/web/i18n.py);
  * tooltips are built from DOM text nodes: names and addresses come from clerks' files and are never HTML. */
 window.gridgovGrid = Object.assign({}, window.gridgovGrid, {
     points: (function () {

@@ -1,6 +1,6 @@
 /* Map functions used by dash-leaflet through dash_extensions.javascript.Namespace("gridgov", "map").
  * Styling runs in the browser; the data, class thresholds, colours and labels arrive in `hideout`,
- * so the Python side keeps every user-facing string in dashboard/i18n.py. */
+ * so the Python side keeps every user-facing string in dashboard/web/i18n.py. */
 window.gridgov = Object.assign({}, window.gridgov, {
     map: {
         /* Choropleth fill: the class is the last threshold the value reaches. */

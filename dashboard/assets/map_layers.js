@@ -1,6 +1,6 @@
-/* Per-grid and point layers of any page (dashboard/map_layers.py), styled in the browser.
- * What to draw arrives in `hideout` (dashboard/layer_style.py): the legend kind, the property, the
- * colours and every word shown, so all user-facing strings stay in dashboard/i18n.py. Text from the data
+/* Per-grid and point layers of any page (dashboard/maps/map_layers.py), styled in the browser.
+ * What to draw arrives in `hideout` (dashboard/maps/layer_style.py): the legend kind, the property, the
+ * colours and every word shown, so all user-facing strings stay in dashboard/web/i18n.py. Text from the data
  * (grid names, facility names) is only ever set as textContent, never parsed as HTML.
  * Dash loads the assets in name order: this file runs after gridgov_map.js and adds to window.gridgov.map. */
 (function () {

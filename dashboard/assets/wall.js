@@ -1,5 +1,5 @@
 /* The wall screen (/wall) in the browser: how grids are coloured and labelled, their tooltip and pop-up, and the
- * clock with the stale-data indicator. Every word shown arrives from the server (dashboard/i18n.py) in the
+ * clock with the stale-data indicator. Every word shown arrives from the server (dashboard/web/i18n.py) in the
  * layers' hideouts or in the stores; text is set as DOM text, never parsed as HTML. */
 window.gridgov = Object.assign({}, window.gridgov, {
     wall: {

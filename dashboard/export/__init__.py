@@ -1,0 +1,1 @@
+"""The planner's page (/export): the picks, the preview and the downloads."""

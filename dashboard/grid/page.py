@@ -1,0 +1,153 @@
+"""The grid leader's page (/grid): their grids on a map, and beside it the work of the period.
+
+Beside the map (below it on a phone): a grid picker (a click on a grid picks it
+too), the grid's numbers, the visit form, and the lists of households due a
+visit, complaints and hazards, each filterable by status. Only the leader's own
+grids are ever sent to the browser. Every callback decides on the server from
+the session (dashboard.grid.scope): a crafted request for another grid is a 403,
+and the queries run under row-level security anyway. Recording a visit bumps
+the `grid-version` store, so the list, the picker and the numbers are read
+again at once.
+
+Callbacks (outputs ← inputs, [state]):
+    household-layer.data                 ← grid-select.value
+    grid-select.value                    ← grid-layer.clickData
+    grid-counts.children                 ← grid-select.value, grid-version.data
+    visit-list.children, visit-household.options
+                                         ← grid-select.value, visit-status.value, grid-version.data
+    complaint-list.children, complaint-layer.data ← grid-select.value, complaint-status.value
+    hazard-list.children, hazard-layer.data       ← grid-select.value, hazard-status.value
+    visit-message.children, grid-version.data, visit-notes.value, visit-household.value
+                                         ← visit-save.n_clicks [visit-household.value, visit-date.date, visit-notes.value]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, dcc, html
+from dash.development.base_component import Component
+
+from dashboard.grid import counts, leader_map, lists, scope, visit_form, visit_record
+from dashboard.web import data_access
+from dashboard.web.chrome import shell
+from dashboard.web.i18n import text
+from gridgov.accounts import Account
+from layers.registry import Filters
+
+DETAIL_LAYER = "special_groups"  # the household points on the map
+
+
+def _filter(id_: str, statuses: tuple[str, ...], ticked: tuple[str, ...], prefix: str, lang: str) -> Component:
+    return dcc.Checklist(
+        id=id_,
+        options=[{"label": text(f"{prefix}_{s}", lang), "value": s} for s in statuses],
+        value=list(ticked),
+        inline=True,
+        className="gg-filter",
+        inputClassName="gg-filter-box",
+    )
+
+
+def _section(title: str, *body: Component, open_: bool = True, name: str) -> Component:
+    return html.Details([html.Summary(title, className="gg-section-title"), *body], open=open_,
+                        className=f"gg-section gg-section-{name}")
+
+
+def _picker(account: Account, names: dict[str, str], lang: str) -> Component:
+    return dcc.Dropdown(
+        id="grid-select",
+        options=[{"label": f"{code} {names.get(code, '')}".strip(), "value": code} for code in account.grids],
+        value=None,
+        placeholder=text("all_my_grids", lang),
+        clearable=True,
+        searchable=False,
+        className="gg-grid-select",
+        labels=visit_form.dropdown_labels(lang),  # type: ignore[arg-type]
+    )
+
+
+def build(account: Account, lang: str) -> Component:
+    """The page: the map of the leader's grids beside the numbers, the visit form and the lists."""
+    scope.leader()
+    leaflet, grids = leader_map.build(lang)
+    names = {p["grid_code"]: p.get("grid_name") or p["grid_code"] for p in (f["properties"] for f in grids["features"])}
+    side = html.Aside(
+        [
+            _picker(account, names, lang),
+            html.Div(id="grid-counts", className="gg-counts"),
+            _section(text("section_record", lang), visit_form.form(lang, visit_record.today()), name="record"),
+            _section(
+                text("section_visits", lang),
+                _filter("visit-status", lists.VISIT_STATUSES, lists.VISIT_STATUSES, "visit_status", lang),
+                html.Div(id="visit-list"),
+                name="visits",
+            ),
+            _section(
+                text("section_complaints", lang),
+                _filter("complaint-status", leader_map.COMPLAINT_STATUSES, lists.COMPLAINT_OPEN, "complaint_status", lang),
+                html.Div(id="complaint-list"),
+                name="complaints",
+            ),
+            _section(
+                text("section_hazards", lang),
+                _filter("hazard-status", leader_map.HAZARD_STATUSES, lists.HAZARD_OPEN, "hazard_status", lang),
+                html.Div(id="hazard-list"),
+                name="hazards",
+            ),
+        ],
+        className="gg-grid-side",
+    )
+    body = html.Div(
+        [html.Div(leaflet, className="gg-grid-mapbox"), side, dcc.Store(id="grid-version", data="")],
+        className="gg-grid-body",
+    )
+    summary = text("separator", lang).join(names.values())
+    return html.Div(shell(text("title_grid", lang), summary, body), className="gg-grid-page")
+
+
+def households(grid: Any) -> dict[str, Any]:
+    """The special-group households of `grid` (all the leader's grids when None), for the map."""
+    return data_access.detail(DETAIL_LAYER, Filters(grids=scope.grids(grid)))
+
+
+def register(app: dash.Dash) -> None:
+    """Add the page's callbacks."""
+    app.callback(Output("household-layer", "data"), Input("grid-select", "value"))(households)
+    app.callback(Output("grid-select", "value"), Input("grid-layer", "clickData"), prevent_initial_call=True)(
+        counts.pick
+    )
+    app.callback(Output("grid-counts", "children"), Input("grid-select", "value"), Input("grid-version", "data"))(
+        counts.counts
+    )
+    app.callback(
+        Output("visit-list", "children"),
+        Output("visit-household", "options"),
+        Input("grid-select", "value"),
+        Input("visit-status", "value"),
+        Input("grid-version", "data"),
+    )(lists.visits)
+    app.callback(
+        Output("complaint-list", "children"),
+        Output("complaint-layer", "data"),
+        Input("grid-select", "value"),
+        Input("complaint-status", "value"),
+    )(lists.complaints)
+    app.callback(
+        Output("hazard-list", "children"),
+        Output("hazard-layer", "data"),
+        Input("grid-select", "value"),
+        Input("hazard-status", "value"),
+    )(lists.hazards)
+    app.callback(
+        Output("visit-message", "children"),
+        Output("grid-version", "data"),
+        Output("visit-notes", "value"),
+        Output("visit-household", "value"),
+        Input("visit-save", "n_clicks"),
+        State("visit-household", "value"),
+        State("visit-date", "date"),
+        State("visit-notes", "value"),
+        prevent_initial_call=True,
+    )(visit_form.save)

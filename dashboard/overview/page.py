@@ -1,0 +1,55 @@
+"""The community grid map (`/`): every grid shaded by its special-group households, with the building points."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard.maps import map_view
+from dashboard.maps.choropleth import count_classes
+from dashboard.web.appctx import pool, settings
+from dashboard.web.chrome import shell
+from dashboard.web.i18n import text
+from gridgov.accounts import Account
+from layers import basemap, special_groups
+
+_log = logging.getLogger(__name__)
+
+
+def build(account: Account, lang: str) -> Component:
+    """The page, read afresh from the database."""
+    try:
+        with pool().connection() as conn:
+            grids = special_groups.grid_summary(conn)
+            buildings = basemap.buildings(conn)
+            bounds = basemap.grid_bounds(conn)
+    except psycopg.OperationalError:  # PoolTimeout is one too
+        _log.exception("dashboard: database unavailable")
+        return shell(text("title_map", lang), "", html.Div(text("db_unavailable", lang), className="gg-notice"))
+
+    props = [f["properties"] for f in grids["features"]]
+    classes = count_classes(max((p["special_households"] for p in props), default=0))
+    communities = text("separator", lang).join(dict.fromkeys(p["community_name"] for p in props))
+    title = " · ".join(filter(None, [text("title_map", lang), communities]))
+    summary = text(
+        "summary",
+        lang,
+        grids=len(props),
+        households=sum(p["households"] for p in props),
+        special=sum(p["special_households"] for p in props),
+    )
+    config = settings()
+    body: list[Any] = [
+        map_view.grid_map(
+            grids, buildings, bounds, classes,
+            tile_url=config.tile_url, tile_attribution=config.tile_attribution, lang=lang,
+        ),
+        map_view.legend(classes, lang=lang),
+    ]
+    if not props:
+        body.append(html.Div(text("no_grids", lang), className="gg-notice"))
+    return shell(title, summary, *body)

@@ -1,0 +1,169 @@
+"""The wall screen's numbers: the community's key figures and each grid's, from the layers through data_access.
+
+Every figure is a sum over the per-grid aggregates the session may see, so the
+tiles, the ranking and a grid's pop-up always agree with the map and with the
+data URLs. The windows, on the community's calendar (settings.timezone):
+
+- complaints this week: received from Monday of the current ISO week to today;
+- the three rates: over the last RATE_DAYS days up to today, each summed as
+  numerator ÷ denominator over the grids (never an average of grid rates);
+- visits: households that missed the previous period's visit and have not
+  been visited in this one yet (the visits layer's `overdue`: 上期漏访), and
+  those still due in this period (`not_yet_visited`);
+- hazards: not closed (open + in progress) and overdue, as of today.
+
+A grid needs attention by a transparent score: households overdue a visit +
+overdue hazards + its complaint hot-spot level (Gi* confidence bin 1–3, 0 when
+not a hot spot) + EARLY_WARNING_POINTS when the emerging hot-spot analysis
+warns that it is becoming one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from dashboard.web import data_access
+from gridgov.settings import Settings
+from layers.registry import Filters
+
+RATE_DAYS = 30
+# the layers the figures are sums of
+LAYERS = ("special_groups", "visits", "complaints", "hazards", "complaint_hotspots", "emerging_hotspots")
+EARLY_WARNING_POINTS = 2
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A percentage with the number of work orders it is computed over (None when there are none)."""
+
+    percent: float | None
+    base: int
+
+
+@dataclass(frozen=True)
+class GridNumbers:
+    """One grid's figures on the wall."""
+
+    code: str
+    name: str
+    households: int
+    special: int
+    visits_overdue: int
+    complaints_week: int
+    hazards_open: int
+    hazards_overdue: int
+    hot_bin: int  # Gi* confidence bin, −3…3
+    early_warning: bool
+
+    @property
+    def hot_level(self) -> int:
+        """The hot-spot part of the score: the confidence bin when it is a hot spot, else 0."""
+        return max(self.hot_bin, 0)
+
+    @property
+    def score(self) -> int:
+        """How much the grid needs attention (the module's docstring gives the formula)."""
+        warning = EARLY_WARNING_POINTS if self.early_warning else 0
+        return self.visits_overdue + self.hazards_overdue + self.hot_level + warning
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The community's key figures and every grid's, at one moment."""
+
+    today: date
+    week_start: date
+    rate_start: date
+    households: int
+    special: int
+    visits_due: int
+    visits_pending: int
+    visits_overdue: int
+    complaints_week: int
+    complaints_recent: int
+    response: Rate
+    resolution: Rate
+    satisfaction: Rate
+    hazards_open: int
+    hazards_in_progress: int
+    hazards_overdue: int
+    grids: tuple[GridNumbers, ...]
+
+    def needing_attention(self, limit: int) -> list[GridNumbers]:
+        """The grids with a score above 0, highest first (then by grid code), at most `limit`."""
+        ranked = sorted((g for g in self.grids if g.score > 0), key=lambda g: (-g.score, g.code))
+        return ranked[:limit]
+
+
+def _by_grid(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["properties"]["grid_code"]: f["properties"] for f in answer["features"]}
+
+
+def _int(props: dict[str, Any] | None, key: str) -> int:
+    value = (props or {}).get(key)
+    return int(value) if value is not None else 0
+
+
+def _sum(rows: dict[str, dict[str, Any]], key: str) -> int:
+    return sum(_int(p, key) for p in rows.values())
+
+
+def _rate(numerator: float, base: int) -> Rate:
+    return Rate(round(100.0 * numerator / base, 1) if base else None, base)
+
+
+def gather(settings: Settings, today: date | None = None) -> Figures:
+    """The figures as the signed-in session may see them, on `today` (the community's today by default)."""
+    today = today or settings.clock().today()
+    week_start = today - timedelta(days=today.weekday())  # ISO weeks start on Monday
+    rate_start = today - timedelta(days=RATE_DAYS - 1)
+    asks = [
+        ("special_groups", Filters()),
+        ("visits", Filters(as_of=today)),
+        ("complaints", Filters(start=week_start, end=today)),
+        ("complaints", Filters(start=rate_start, end=today)),
+        ("hazards", Filters(as_of=today)),
+        ("complaint_hotspots", Filters()),
+        ("emerging_hotspots", Filters()),
+    ]
+    assert {name for name, _ in asks} == set(LAYERS)
+    people, visits, week, recent, hazards, hot, emerging = (_by_grid(a) for a in data_access.aggregates(asks))
+    weight = settings.basically_satisfied_weight
+    grids = tuple(
+        GridNumbers(
+            code=code,
+            name=props.get("grid_name") or code,
+            households=_int(props, "households"),
+            special=_int(props, "special_households"),
+            visits_overdue=_int(visits.get(code), "overdue"),
+            complaints_week=_int(week.get(code), "complaints"),
+            hazards_open=_int(hazards.get(code), "open") + _int(hazards.get(code), "in_progress"),
+            hazards_overdue=_int(hazards.get(code), "overdue"),
+            hot_bin=_int(hot.get(code), "gi_bin"),
+            early_warning=bool((emerging.get(code) or {}).get("early_warning")),
+        )
+        for code, props in sorted(people.items())
+    )
+    return Figures(
+        today=today,
+        week_start=week_start,
+        rate_start=rate_start,
+        households=_sum(people, "households"),
+        special=_sum(people, "special_households"),
+        visits_due=_sum(visits, "due"),
+        visits_pending=_sum(visits, "not_yet_visited"),
+        visits_overdue=_sum(visits, "overdue"),
+        complaints_week=_sum(week, "complaints"),
+        complaints_recent=_sum(recent, "complaints"),
+        response=_rate(_sum(recent, "responded_in_time"), _sum(recent, "response_known")),
+        resolution=_rate(_sum(recent, "resolved"), _sum(recent, "outcome_known")),
+        satisfaction=_rate(
+            _sum(recent, "satisfied") + weight * _sum(recent, "basically_satisfied"), _sum(recent, "rated")
+        ),
+        hazards_open=_sum(hazards, "open") + _sum(hazards, "in_progress"),
+        hazards_in_progress=_sum(hazards, "in_progress"),
+        hazards_overdue=_sum(hazards, "overdue"),
+        grids=grids,
+    )

@@ -1,0 +1,193 @@
+"""How a request reaches the data: through the registry, on a connection scoped to the viewer, with an audit row.
+
+Every data URL and Dash callback asks for layer data through these functions,
+with the Viewer of the signed-in session (dashboard.web.session). For a grid
+leader the queries run in a transaction as the row-level-security role
+(gridgov.rls), so even a bug in a callback cannot return another grid's rows;
+others use the app's own connection. A detail view of a layer with personal
+data (any detail column in PERSONAL_COLUMNS: household-level rows, names,
+phones, complaint text) is written to the audit table before it is returned;
+a planner's de-identified download is audited as an export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+
+import geobuf
+import psycopg
+from flask import copy_current_request_context, request
+
+from dashboard.web.appctx import pool, settings
+from dashboard.web.session import current_viewer, require_account
+from gridgov import audit
+from gridgov.rls import grid_reader_transaction
+from layers import answers, export, freshness, outlines, registry
+from layers.basemap import Bounds
+from layers.registry import Access, Filters, Layer, Role, Viewer
+
+T = TypeVar("T")
+GEOBUF_DECIMALS = 7  # as the GeoJSON (RFC 7946 §11.2)
+
+PERSONAL_COLUMNS = frozenset({"household_id", "head_name", "id_number", "phone", "content", "notes", "visitor"})
+
+
+def personal(layer: Layer) -> bool:
+    """Whether the layer's detail features carry personal data."""
+    return any(c.name in PERSONAL_COLUMNS for c in layer.detail_columns)
+
+
+@contextmanager
+def viewer_connection(viewer: Viewer) -> Iterator[psycopg.Connection]:
+    """A pooled connection in one transaction; for a grid leader, one that sees only their grids' rows."""
+    with pool().connection() as conn:
+        if viewer.role is Role.GRID_LEADER:
+            with grid_reader_transaction(conn, viewer.grid_codes):
+                yield conn
+        else:
+            with conn.transaction():
+                yield conn
+
+
+def _audit(action: str, detail: dict[str, Any]) -> None:
+    with pool().connection() as conn:
+        audit.record(conn, username=require_account().username, action=action, detail=detail, ip=request.remote_addr)
+
+
+def aggregates(asks: Sequence[tuple[str, Filters]]) -> list[dict[str, Any]]:
+    """Per-grid features of several (layer, filters) the session may see, in order, at one read of the stamp.
+
+    One connection (and one for those computed over the whole area) and one stamp for all: a request
+    asking for three layers makes three round trips to the database, not eighteen, when they are cached.
+    """
+    viewer = current_viewer()
+    scoped = [(layer := registry.get(name), registry.scope(layer, viewer, filters)) for name, filters in asks]
+    results: list[dict[str, Any]] = [{} for _ in asks]
+    # a neighbourhood statistic (Gi*) needs every grid's counts: it runs on the app's connection, and the
+    # registry has already narrowed what comes back to the viewer's grids
+    for whole_area in (False, True):
+        wanted = [i for i, (layer, _) in enumerate(scoped) if layer.whole_area is whole_area]
+        if not wanted:
+            continue
+        with viewer_connection(Viewer(Role.SECRETARY) if whole_area else viewer) as conn:
+            at = answers.stamp(conn)
+            for i in wanted:
+                layer, filters = scoped[i]
+                if viewer.role is Role.PLANNER:
+                    results[i] = export.planner_geojson(conn, layer.name, filters, settings(), at=at)
+                else:
+                    results[i] = registry.aggregate(conn, layer.name, viewer, filters, settings(), at=at)
+    return results
+
+
+def aggregate(name: str, filters: Filters, *, download: bool = False) -> dict[str, Any]:
+    """The layer's per-grid features the session may see (a planner's de-identified; downloaded, an export)."""
+    (result,) = aggregates([(name, filters)])  # Forbidden before any query runs
+    viewer = current_viewer()
+    if download and viewer.role is Role.PLANNER:
+        scoped = registry.scope(registry.get(name), viewer, filters)
+        _audit(audit.EXPORT, {"layer": name, "grids": list(scoped.grids), "format": "geojson", "via": request.path})
+    return result
+
+
+def detail(name: str, filters: Filters) -> dict[str, Any]:
+    """The layer's detail features the session may see; audited when they carry personal data."""
+    viewer = current_viewer()
+    layer = registry.get(name)
+    scoped = registry.scope(layer, viewer, filters, level=Access.DETAIL)
+    with viewer_connection(viewer) as conn:
+        result = registry.detail(conn, name, viewer, scoped, settings())
+    if personal(layer):
+        # recorded before the rows leave; if this fails the request fails and nothing is shown
+        _audit(
+            audit.VIEW_PERSONAL,
+            {
+                "layer": name,
+                "grids": list(scoped.grids),
+                "features": len(result.get("features", [])),
+                "via": request.path,
+            },
+        )
+    return result
+
+
+def _in_thread(job: Callable[[], object]) -> None:
+    """Run `job` in a thread of its own, in a copy of this request's context (its session, its settings)."""
+    threading.Thread(target=copy_current_request_context(job), name="gridgov-refresh", daemon=True).start()
+
+
+def remembered(
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    reads: answers.Reads,
+    fresh_for: float | None = None,
+    meanwhile_older: bool = False,
+) -> T:
+    """compute() (which gets its data through this module), kept for `key` until a table of `reads` changes.
+
+    With `meanwhile_older`, a request finding only an answer from older data gets that one at once, while a
+    thread computes the new one (for screens that refresh themselves: the next refresh shows it).
+    The stamp is taken on a connection given back before compute runs: compute's own queries take
+    connections from the same pool, and holding one meanwhile could leave them all waiting on each other.
+    """
+    with viewer_connection(current_viewer()) as conn:
+        at = answers.stamp(conn)
+    background = _in_thread if meanwhile_older else None
+    return answers.remembered(at, key, compute, fresh_for=fresh_for, background=background, reads=reads)
+
+
+class Encoded(NamedTuple):
+    """A map's features as geobuf, and the ETag that names this version of them."""
+
+    body: bytes
+    etag: str
+
+
+def grid_shapes(kind: str) -> Encoded:
+    """The session's grids as geobuf: their outlines ("outlines") or a point inside each ("labels")."""
+    viewer = current_viewer()
+    read = {"outlines": outlines.outlines, "labels": outlines.label_points}[kind]
+    with viewer_connection(viewer) as conn:
+        at = answers.stamp(conn)
+
+        def encode() -> Encoded:
+            body = geobuf.encode(read(conn, viewer), GEOBUF_DECIMALS)
+            return Encoded(body, hashlib.sha256(body).hexdigest()[:32])
+
+        return answers.remembered(at, ("geobuf", kind, viewer), encode, reads=outlines.READS)
+
+
+def newest_records() -> dict[str, datetime | None]:
+    """The newest record of each source (layers.freshness), kept until one of their tables changes.
+
+    Any signed-in role may see it: it dates the office's files, not any grid's rows, so it is read on the
+    app's connection (a grid leader's quiet grid would otherwise look out of date).
+    """
+    require_account()
+    with viewer_connection(Viewer(Role.SECRETARY)) as conn:
+        at = answers.stamp(conn)
+        return answers.remembered(at, ("freshness",), lambda: freshness.newest(conn), reads=freshness.READS)
+
+
+def grid_extent() -> Bounds | None:
+    """The extent of the grids the session may see."""
+    viewer = current_viewer()
+    with viewer_connection(viewer) as conn:
+        return outlines.extent(conn, viewer)
+
+
+def reads_of(names: Sequence[str], *tables: str) -> answers.Reads:
+    """The tables the layers `names` read, and `tables`: what an answer built from them reads (None: any)."""
+    union = set(tables)
+    for name in names:
+        reads = registry.get(name).reads
+        if reads is None:
+            return None
+        union |= reads
+    return frozenset(union)

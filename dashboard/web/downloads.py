@@ -1,0 +1,97 @@
+"""A planner's downloads: a layer's de-identified per-grid features as a real file, written by the layers' exporter.
+
+    GET /data/<layer>.geojson   GeoJSON, RFC 7946 (layers.export)
+    GET /data/<layer>.gpkg      GeoPackage
+
+Query parameters as every data URL (dashboard.web.query_filters), checked on the
+server: one the layer does not take, an unknown grid or a bad date is a 400
+naming it. Only a signed-in planner may download (403 for every other role;
+401 for anonymous requests, from dashboard.web.guard, as for any /data/ URL). The
+audit row (gridgov.audit EXPORT) is written in the same transaction that reads
+the data, before the file leaves; the file is written to a private temporary
+folder, unlinked, and streamed from the open handle.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from flask import Flask, Response, request, send_file
+
+from dashboard.web import data_access, query_filters
+from dashboard.web.appctx import settings
+from dashboard.web.http_errors import answer
+from dashboard.web.session import current_viewer, require_account
+from gridgov import audit
+from gridgov.errors import Forbidden
+from layers import export
+from layers.registry import Filters, Layer, Role, Viewer
+
+PREFIX = "/data/"
+MIMETYPES = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3"}
+_UNSAFE = re.compile(r"[^\w.-]+")  # \w keeps Chinese characters; anything else a file system may refuse becomes _
+
+
+def filename(layer: Layer, filters: Filters, fmt: str) -> str:
+    """The file's name: the layer in Chinese and by name, the grids (up to three) and the time window."""
+    parts = [layer.label_zh, layer.name]
+    if filters.grids:
+        parts.append("-".join(filters.grids) if len(filters.grids) <= 3 else f"{len(filters.grids)}grids")
+    if filters.start or filters.end:
+        parts.append(f"{filters.start or ''}--{filters.end or ''}")
+    return _UNSAFE.sub("_", "_".join(parts)).strip("_") + f".{fmt}"
+
+
+def _written(username: str, viewer: Viewer, name: str, filters: Filters, fmt: str) -> IO[bytes]:
+    """The export as an open file whose name is already gone; audited in the same transaction that read it."""
+    with tempfile.TemporaryDirectory(prefix="gridgov-export-") as folder:
+        path = Path(folder) / f"export.{fmt}"
+        with data_access.viewer_connection(viewer) as conn:
+            export.export(conn, name, filters, path, fmt, settings())
+            detail = {
+                "layer": name, "grids": list(filters.grids), "format": fmt, "via": request.path,
+                "filters": sorted(filters.used()), "bytes": path.stat().st_size,
+            }
+            audit.record(conn, username=username, action=audit.EXPORT, detail=detail, ip=request.remote_addr)
+        handle = path.open("rb")  # kept open: the folder goes, the bytes stay until the response is sent
+    return handle
+
+
+def download(name: str, fmt: str) -> Response:
+    """The layer `name` as a `fmt` file, for the signed-in planner."""
+    account = require_account()
+    viewer = current_viewer()  # Forbidden for an administrator
+    if viewer.role is not Role.PLANNER:
+        raise Forbidden(f"a {viewer.role.value} may not download exports; planners do")
+    layers = {layer.name: layer for layer in export.exportable()}
+    if name not in layers:
+        return answer(404, f"there is no layer {name!r} to export; layers: {', '.join(layers)}")
+    filters = query_filters.parse(request.args)
+    handle = _written(account.username, viewer, name, filters, fmt)
+    response = send_file(
+        handle,
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=filename(layers[name], filters, fmt),
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def install(server: Flask) -> None:
+    """Add the download routes (beside the data URLs, so the guard treats them as data: 401 when signed out)."""
+
+    @server.get(PREFIX + "<name>.geojson")
+    def layer_geojson(name: str) -> Response:
+        return download(name, "geojson")
+
+    @server.get(PREFIX + "<name>.gpkg")
+    def layer_gpkg(name: str) -> Response:
+        return download(name, "gpkg")
+

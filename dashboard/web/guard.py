@@ -1,0 +1,68 @@
+"""Every request passes here first: who is signed in decides what they may reach.
+
+Open to anyone: the sign-in page, the language switch, sign-out, the static
+files in dashboard/assets (CSS and the map's JS, no data) and the favicon.
+Anything else needs a signed-in account: an anonymous request for a page is
+sent to /login (and back afterwards); one for a data URL or a Dash endpoint
+(/data/…, /_dash-…) gets a 401. A signed-in account may open only the pages
+of its role (403, or from `/` to its own landing page) and paths that exist
+(404). Data URLs and callbacks decide what the account may see themselves,
+from the session (dashboard.web.data_access). Responses are marked no-store unless
+the route says otherwise: pages and data carry what one account may see.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, Response, redirect, request
+
+from dashboard import pages
+from dashboard.web.http_errors import answer, is_api
+from dashboard.web.session import current_account
+
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/_favicon.ico"})
+PUBLIC_PREFIXES = ("/assets/", "/language/")
+# Dash's own endpoints (the layout, the callbacks, the component bundles)
+DASH_PREFIXES = ("/_dash-", "/_reload-hash")
+
+
+def is_public(path: str) -> bool:
+    """Whether anyone may fetch `path` without signing in."""
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _check() -> Response | None:
+    path = request.path
+    if is_public(path):
+        return None
+    account = current_account()
+    if account is None:
+        if is_api(path):
+            return answer(401, "sign in first")
+        return redirect("/login?" + urlencode({"next": path}))  # type: ignore[return-value]
+    if path.startswith("/data/") or path.startswith(DASH_PREFIXES):
+        return None
+    if is_api(path) or path not in pages.PAGES:
+        return answer(404, "not found")
+    if not pages.may_open(account, path):
+        if path == "/":
+            return redirect(pages.landing(account))  # type: ignore[return-value]
+        return answer(403, f"a {account.role.value} may not open {path}")
+    return None
+
+
+def _no_store(response: Response) -> Response:
+    # a route may allow this browser to keep what it sent (the grids' shapes: "private, no-cache", with an ETag)
+    if (
+        not request.path.startswith(("/assets/", "/_dash-component-suites/"))
+        and "Cache-Control" not in response.headers
+    ):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install(server: Flask) -> None:
+    """Run the check before every request the server answers."""
+    server.before_request(_check)
+    server.after_request(_no_store)
