@@ -5,8 +5,10 @@ account whose role may take de-identified layers away: a planner or the
 secretary (grid leaders and the administrator are refused with 403). A
 missing or wrong password gets 401 with `WWW-Authenticate: Basic
 realm="gridgov"` and, when a username was given, a failed sign-in in the audit
-table (the dashboard's `login_failed`, sharing its limit: after 10 failures
-within 15 minutes the username is refused with 429 until the window passes).
+table: the password and the limit are checked by the kernel's one sign-in
+check (gridgov.signin, the dashboard's too, so they share the limit: after 10
+failures within 15 minutes the username is refused with 429 until the window
+passes). Which roles may use the API is the access policy's (gridgov.access).
 Passwords are checked in a thread (argon2 is slow on purpose) and a success is
 remembered for 60 s, keyed on an HMAC of the credentials under a per-process
 key, so a client paging through a layer does not re-hash on every request; a
@@ -36,14 +38,12 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from gridgov import accounts, audit
-from gridgov.accounts import Account, AccountRole
+from gridgov import access, audit, signin
+from gridgov.accounts import Account
 
-ALLOWED_ROLES = frozenset({AccountRole.PLANNER, AccountRole.SECRETARY})
+RESOURCE = access.api("ogc")
 REALM = "gridgov"
 CACHE_SECONDS = 60.0
-MAX_FAILURES = 10  # the dashboard's sign-in limit, counted on the same audit rows
-FAILURE_WINDOW_MINUTES = 15
 OPEN_PATHS = frozenset({"/healthz"})
 VIA = "ogc_api"
 _MAX_FIELD = 200  # longer input is no username or password of ours; keep it out of the audit table
@@ -85,25 +85,17 @@ class Verifier:
         self.cache_seconds = cache_seconds
         self._key = secrets.token_bytes(32)
         self._cache: dict[bytes, tuple[float, Account]] = {}
-        self._pending: dict[bytes, asyncio.Future[Account | str | None]] = {}
+        self._pending: dict[bytes, asyncio.Future[Account | signin.Refusal]] = {}
 
     def _cache_key(self, username: str, password: str) -> bytes:
         return hmac.new(self._key, f"{username}\0{password}".encode(), hashlib.sha256).digest()
 
-    def _check(self, username: str, password: str, ip: str | None) -> Account | str | None:
-        """The account, None when wrong, "throttled" when the username has failed too often (audited)."""
+    def _check(self, username: str, password: str, ip: str | None) -> Account | signin.Refusal:
+        """The account, or why it was refused (gridgov.signin: audited, via the OGC API)."""
         with self.pool.connection() as conn:
-            failures = audit.count_since(conn, username=username, action=audit.LOGIN_FAILED, minutes=FAILURE_WINDOW_MINUTES)
-            if failures >= MAX_FAILURES:
-                audit.record(conn, username=username, action=audit.LOGIN_FAILED,
-                             detail={"reason": "throttled", "via": VIA}, ip=ip)
-                return "throttled"
-            found = accounts.authenticate(conn, username, password)
-            if found is None:
-                audit.record(conn, username=username, action=audit.LOGIN_FAILED, detail={"reason": "wrong", "via": VIA}, ip=ip)
-            return found
+            return signin.check(conn, signin.Attempt(username, password, ip, via=VIA))
 
-    async def verify(self, username: str, password: str, ip: str | None) -> Account | str | None:
+    async def verify(self, username: str, password: str, ip: str | None) -> Account | signin.Refusal:
         """As `_check`, served from the cache of recent successes; one check at a time per credentials."""
         key = self._cache_key(username, password)
         now = time.monotonic()
@@ -113,7 +105,7 @@ class Verifier:
         pending = self._pending.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
-        future: asyncio.Future[Account | str | None] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Account | signin.Refusal] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
             result = await asyncio.to_thread(self._check, username, password, ip)
@@ -178,13 +170,13 @@ class BasicAuthMiddleware:
             log.exception("checking the credentials of %r failed", username)
             await _reply(send, 503, "the accounts cannot be checked now; try again later")
             return
-        if result == "throttled":
+        if result is signin.Refusal.THROTTLED:
             await _reply(send, 429, "too many failed sign-ins for this username; try again later")
             return
         if not isinstance(result, Account):
             await _reply(send, 401, "wrong username or password", _CHALLENGE)
             return
-        if result.role not in ALLOWED_ROLES:
+        if not access.decide(result.role, RESOURCE).allowed:
             await _reply(send, 403, f"a {result.role.value} account may not use the OGC API (planners and the secretary may)")
             return
         match = _ITEMS.match(scope["path"])

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import errors, sql
 
 from gridgov.errors import SetupError
+from gridgov.i18n import text
 from gridgov.settings import Settings
 from layers.export import OPEN_DATA_SCHEMA, describe, exportable, planner_frame, records, schema
 from layers.registry import Filters, Layer
@@ -93,7 +94,7 @@ def _write_table(conn: psycopg.Connection, layer: Layer, settings: Settings | No
     for col in schema(layer):
         conn.execute(
             sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
-                table, sql.Identifier(col.name), sql.Literal(f"{col.zh} / {col.en}")
+                table, sql.Identifier(col.name), sql.Literal(f"{text(col.label, 'zh')} / {text(col.label, 'en')}")
             )
         )
 

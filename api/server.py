@@ -44,6 +44,7 @@ from tipg.settings import DatabaseSettings, PostgresSettings
 from api.auth import BasicAuthMiddleware, Verifier
 from api.publish import READER, SCHEMA, Published, publish
 from gridgov.database import connect
+from gridgov.i18n import text
 from gridgov.settings import Settings
 from layers.export import describe, exportable
 
@@ -137,7 +138,7 @@ async def load_catalog(app: FastAPI) -> None:
     for collection in app.state.collection_catalog["collections"].values():
         layer = layers.get(collection.table)
         if layer:
-            collection.title = f"{layer.label_zh} {layer.label_en}"
+            collection.title = f"{text(layer.label, 'zh')} {text(layer.label, 'en')}"
             collection.description = describe(layer)
 
 

@@ -47,10 +47,11 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 from _results import replace_section, timed  # noqa: E402
 
+from gridgov.access import Role  # noqa: E402
 from gridgov.database import resolve_url  # noqa: E402
 from gridgov.settings import Settings  # noqa: E402
 from layers import answers, registry  # noqa: E402
-from layers.registry import Filters, Role, Viewer  # noqa: E402
+from layers.registry import Filters, Viewer  # noqa: E402
 
 
 def _with_db(url: str, name: str) -> str:

@@ -36,12 +36,13 @@ from layers_bench import prepare  # noqa: E402
 
 from dashboard import wall_content  # noqa: E402
 from dashboard.app import create_app  # noqa: E402
-from gridgov.accounts import Account, AccountRole  # noqa: E402
+from gridgov.access import Role  # noqa: E402
+from gridgov.accounts import Account  # noqa: E402
 from gridgov.database import resolve_url  # noqa: E402
 from gridgov.settings import Settings  # noqa: E402
 from layers import answers  # noqa: E402
 
-SECRETARY = Account("(bench)", AccountRole.SECRETARY, (), False, datetime.now(UTC), "")
+SECRETARY = Account("(bench)", Role.SECRETARY, (), False, datetime.now(UTC), "")
 VISIT = (
     "INSERT INTO visits (visit_id, household_id, visited_at, visitor, grid_code, load_run_id, source_row)"
     " SELECT 'BENCH-V', household_id, now(), 'bench', grid_code, load_run_id, 1 FROM households LIMIT 1"

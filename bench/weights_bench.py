@@ -50,10 +50,11 @@ from boundaries import make_boundaries  # noqa: E402
 from layers_bench import _with_db, prepare  # noqa: E402
 
 from gridgov import migrations  # noqa: E402
+from gridgov.access import Role  # noqa: E402
 from gridgov.database import resolve_url  # noqa: E402
 from gridgov.settings import Settings  # noqa: E402
 from layers import answers, contiguity, emerging, hotspots, registry  # noqa: E402
-from layers.registry import Filters, Role, Viewer  # noqa: E402
+from layers.registry import Filters, Viewer  # noqa: E402
 
 Row = tuple[str, float, float | None, str]  # what, ours (s), baseline (s), note
 

@@ -19,12 +19,28 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import pages
 from dashboard.web import appctx, data_urls, fast_json, guard, http_errors, login, timing
-from dashboard.web.i18n import DEFAULT_LANGUAGE, text
 from dashboard.web.secret import session_secret
+from dashboard.web.session import language
+from gridgov.i18n import DEFAULT_LANGUAGE, text
 from gridgov.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 BACKGROUND_CONNECTIONS = 2
+
+
+class _App(dash.Dash):
+    """The Dash app whose page (<html lang>, <title>) is in the session's language, asked afresh per request."""
+
+    def interpolate_index(
+        self, metas: str = "", title: str = "", css: str = "", config: str = "", scripts: str = "",
+        app_entry: str = "", favicon: str = "", renderer: str = "",
+    ) -> str:
+        lang = language()
+        page: str = super().interpolate_index(
+            metas=metas, title=text("app_title", lang), css=css, config=config, scripts=scripts,
+            app_entry=app_entry, favicon=favicon, renderer=renderer,
+        )
+        return page.replace("<html>", f'<html lang="{text("html_lang", lang)}">', 1)
 
 
 def create_app(settings: Settings, database_url: str) -> dash.Dash:
@@ -42,7 +58,7 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
         name="gridgov-dashboard",
     )
     atexit.register(pool.close)
-    app = dash.Dash(
+    app = _App(
         __name__,
         title=text("app_title", DEFAULT_LANGUAGE),
         assets_folder=str(ASSETS),
@@ -50,7 +66,6 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
         update_title="",  # keep the tab title still while the page loads
         suppress_callback_exceptions=True,  # a page's components exist only once the router has built it
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     server = app.server
     server.config.update(
         SECRET_KEY=secret,

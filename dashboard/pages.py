@@ -1,8 +1,9 @@
-"""The pages, who may open each, and where each role lands after signing in.
+"""The pages, and the router that builds them for the roles the access policy lets open them.
 
 One Dash app serves every page: the layout is a URL watcher and an empty
-frame, and a router callback builds the page for the path. Who may open a page
-is checked twice on the server, from the session's account: when the browser
+frame, and a router callback builds the page for the path. Who may open a page,
+and where each role lands after signing in, is the access policy's
+(gridgov.access). It is checked twice on the server, from the session's account: when the browser
 asks for the path (dashboard.web.guard) and again in the router, so a crafted
 callback request for another role's page is a 403 too.
 """
@@ -21,48 +22,47 @@ from dashboard.export import page as export_page
 from dashboard.grid import page as grid_page
 from dashboard.overview import page as overview_page
 from dashboard.wall import page as wall_page
-from dashboard.web.i18n import text
 from dashboard.web.session import language, require_account
-from gridgov.accounts import Account, AccountRole
+from gridgov import access
+from gridgov.access import Role
+from gridgov.accounts import Account
 from gridgov.errors import Forbidden, InputError
+from gridgov.i18n import text
 
 
 @dataclass(frozen=True)
 class Page:
-    """A path, the roles that may open it, and the function that builds it for an account in a language."""
+    """A path and the function that builds it for an account in a language."""
 
     path: str
-    roles: frozenset[AccountRole]
     build: Callable[[Account, str], Component]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles that may open the page."""
+        return access.allowed_roles(access.page(self.path))
 
 
 PAGES: dict[str, Page] = {
     p.path: p
     for p in (
-        Page("/", frozenset({AccountRole.SECRETARY}), overview_page.build),
-        Page("/wall", wall_page.ROLES, wall_page.build),
-        Page("/grid", frozenset({AccountRole.GRID_LEADER}), grid_page.build),
-        Page("/export", frozenset({AccountRole.PLANNER}), export_page.build),
-        Page("/admin", frozenset({AccountRole.ADMIN}), admin_page.build),
+        Page("/", overview_page.build),
+        Page("/wall", wall_page.build),
+        Page("/grid", grid_page.build),
+        Page("/export", export_page.build),
+        Page("/admin", admin_page.build),
     )
-}
-LANDING: dict[AccountRole, str] = {
-    AccountRole.SECRETARY: "/wall",
-    AccountRole.GRID_LEADER: "/grid",
-    AccountRole.PLANNER: "/export",
-    AccountRole.ADMIN: "/admin",
 }
 
 
 def landing(account: Account) -> str:
     """Where the account lands after signing in."""
-    return LANDING[account.role]
+    return access.LANDING[account.role]
 
 
 def may_open(account: Account, path: str) -> bool:
     """Whether the account may open the page at `path` (False for a path that is no page)."""
-    page = PAGES.get(path)
-    return page is not None and account.role in page.roles
+    return path in PAGES and access.decide(account.role, access.page(path)).allowed
 
 
 def render(path: object) -> Component:
@@ -73,7 +73,7 @@ def render(path: object) -> Component:
     page = PAGES.get(path)
     if page is None:
         return html.Div(text("page_not_found", language()), className="gg-notice")
-    if account.role not in page.roles:
+    if not may_open(account, path):
         raise Forbidden(f"a {account.role.value} may not open {path}")
     return page.build(account, language())
 

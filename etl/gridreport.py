@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
 
 from etl.gridproblems import (
     REPAIRED_INVALID,
@@ -15,6 +18,7 @@ from etl.gridproblems import (
     WARNING_PIECES,
     GridProblem,
 )
+from gridgov import rfc7946
 
 # Kinds that come in hundreds in a real file: one line for all of them and the largest few.
 _MANY = {
@@ -62,29 +66,31 @@ def _count(n: int, kind: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def feature(p: GridProblem) -> dict[str, object]:
-    """One problem as a GeoJSON feature: a point at its place (no geometry when the feature had none)."""
-    point = ({"type": "Point", "coordinates": [round(p.lon, 7), round(p.lat, 7)]}
-             if p.lon is not None and p.lat is not None else None)
-    return {"type": "Feature", "geometry": point, "properties": {
-        "kind": p.kind,
-        "severity": p.severity,
-        "grids": ", ".join(p.grids),
-        "area_m2": round(p.area_m2, 1) if p.area_m2 is not None else None,
-        "community": p.community,
-        "message": p.message,
-        "action": p.action,
-        "source_file": p.source_file,
-    }}
+def frame(problems: Sequence[GridProblem]) -> gpd.GeoDataFrame:
+    """The problems as features: a point at each one's place (no geometry when the feature had none)."""
+    def text(values: list[str | None]) -> pd.Series:
+        return pd.Series(values, dtype="string")
+
+    return gpd.GeoDataFrame(
+        {
+            "kind": text([p.kind for p in problems]),
+            "severity": text([p.severity for p in problems]),
+            "grids": text([", ".join(p.grids) for p in problems]),
+            "area_m2": pd.Series([None if p.area_m2 is None else round(p.area_m2, 1) for p in problems], dtype="Float64"),
+            "community": text([p.community for p in problems]),
+            "message": text([p.message for p in problems]),
+            "action": text([p.action for p in problems]),
+            "source_file": text([p.source_file for p in problems]),
+        },
+        geometry=gpd.GeoSeries(
+            [None if p.lon is None or p.lat is None else shapely.Point(p.lon, p.lat) for p in problems], crs="EPSG:4326"
+        ),
+    )
 
 
 def write_report(path: Path, problems: Sequence[GridProblem]) -> None:
     """A GeoJSON FeatureCollection (RFC 7946: WGS-84 lon/lat) of every problem, written whole or not at all."""
-    collection = {"type": "FeatureCollection", "name": "grid_problems", "features": [feature(p) for p in problems]}
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
-    # one feature a line: small, and readable in a text editor too
-    head = json.dumps({k: v for k, v in collection.items() if k != "features"}, ensure_ascii=False)[:-1]
-    lines = ",\n".join(json.dumps(f, ensure_ascii=False) for f in collection["features"])
-    part.write_text(f'{head}, "features": [\n{lines}\n]}}\n', encoding="utf-8")
+    rfc7946.write(frame(problems), part, "grid_problems")
     os.replace(part, path)

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from etl import address, frame, values
-
-SEVERITY = {"一般": "low", "较大": "medium", "重大": "high", "低": "low", "中": "medium", "高": "high"}
-STATUS = {"待整改": "open", "未整改": "open", "整改中": "in_progress", "已整改": "closed", "已完成": "closed"}
+from gridgov.vocabulary import HAZARD_SEVERITY_WORDS, HAZARD_STATUS_WORDS
 
 
 class Rows:
@@ -146,8 +144,8 @@ def hazards(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
     r.need("hazard_id")
     r.parsed("found_at", r.datetimes, required=True)
     r.plain("type")
-    r.mapped("severity", _enum(SEVERITY))
-    r.mapped("status", _enum(STATUS))
+    r.mapped("severity", _enum(HAZARD_SEVERITY_WORDS))
+    r.mapped("status", _enum(HAZARD_STATUS_WORDS))
     r.parsed("deadline", r.dates)
     r.parsed("closed_at", r.datetimes)
     r.plain("address")

@@ -13,7 +13,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from gridgov import groups
+from gridgov import groups, vocabulary
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -72,29 +72,17 @@ def parse_date(raw: object, zone: ZoneInfo) -> date | None:
     return dt.date() if dt else None
 
 
-_TRUE = {"是", "已解决", "解决", "true", "yes", "y", "1", "√", "对"}
-_FALSE = {"否", "未解决", "false", "no", "n", "0", "×", "不是"}
-
-
 def parse_bool(raw: object) -> bool | None:
     """是/否, true/false, 1/0 → bool; empty → None (unknown)."""
     text = clean(raw)
     if text is None:
         return None
     low = text.lower().removesuffix(".0")  # Excel writes 1 as 1.0
-    if low in _TRUE:
+    if low in vocabulary.YES_WORDS:
         return True
-    if low in _FALSE:
+    if low in vocabulary.NO_WORDS:
         return False
     raise ValueError(f"is not yes/no (是/否): {text}")
-
-
-_SATISFACTION = {
-    "满意": "satisfied", "非常满意": "satisfied", "是": "satisfied", "5": "satisfied",
-    "基本满意": "basically_satisfied", "比较满意": "basically_satisfied", "4": "basically_satisfied",
-    "不满意": "dissatisfied", "否": "dissatisfied", "非常不满意": "dissatisfied",
-    "3": "dissatisfied", "2": "dissatisfied", "1": "dissatisfied",
-}
 
 
 def parse_satisfaction(raw: object) -> str | None:
@@ -103,8 +91,8 @@ def parse_satisfaction(raw: object) -> str | None:
     if text is None:
         return None
     key = text.removesuffix(".0")
-    if key in _SATISFACTION:
-        return _SATISFACTION[key]
+    if key in vocabulary.SATISFACTION_WORDS:
+        return vocabulary.SATISFACTION_WORDS[key]
     raise ValueError(f"has an unknown satisfaction value: {text} (expected 满意/基本满意/不满意, 是/否 or 1-5)")
 
 

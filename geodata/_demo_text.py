@@ -43,7 +43,7 @@ GROUP_WEIGHTS: dict[str, float] = {
 # Pairs that make no sense on one household (alone vs couple; two spellings of one status).
 EXCLUSIVE = (("独居老人", "空巢老人"), ("低保户", "低保"), ("独居老人", "留守儿童"), ("低保户", "特困人员"),
              ("低保", "特困人员"))
-# Groups due a visit every month (六必访), as in spec/ANALYTICS.md.
+# Groups due a visit every month (六必访), as in the default visit_rules (docs/DEFINITIONS.md).
 VISIT_DUE = ("低保户", "低保", "特困人员", "独居老人", "残疾人", "失业人员", "流动人口", "重点帮扶")
 GROUP_SEPARATORS = ("、", "，", ";", "；", "/", " ")
 

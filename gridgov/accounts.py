@@ -1,8 +1,9 @@
 """Accounts: who may sign in, with which role and grids; passwords kept only as argon2id hashes.
 
-Roles: secretary (社区书记, the whole community), grid_leader (网格员, the grids
-listed on the account), planner (规划, de-identified layers and exports) and
-admin (manages accounts, sees no community data). The functions take a
+Roles (gridgov.access.Role, where the policy says what each may see):
+secretary (社区书记, the whole community), grid_leader (网格员, the grids listed
+on the account), planner (规划, de-identified layers and exports) and admin
+(manages accounts, sees no community data). The functions take a
 connection and leave committing to the caller. Hashing uses argon2-cffi's
 defaults (argon2id, RFC 9106's low-memory profile); a hash made with older
 parameters is replaced at the next sign-in.
@@ -15,12 +16,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gridgov.access import Role, own_grids_only
 from gridgov.errors import InputError
 
 MIN_PASSWORD_LENGTH = 10
@@ -30,21 +31,12 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("no such account")
 
 
-class AccountRole(StrEnum):
-    """What an account is for."""
-
-    SECRETARY = "secretary"
-    GRID_LEADER = "grid_leader"
-    PLANNER = "planner"
-    ADMIN = "admin"
-
-
 @dataclass(frozen=True)
 class Account:
     """A user as the app needs them: never the password, only a tag that changes when it does."""
 
     username: str
-    role: AccountRole
+    role: Role
     grids: tuple[str, ...]
     disabled: bool
     created_at: datetime
@@ -57,7 +49,7 @@ _COLUMNS = "username, role, grids, disabled, created_at, password_hash"
 def _account(row: tuple) -> Account:
     username, role, grids, disabled, created_at, password_hash = row
     tag = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-    return Account(username, AccountRole(role), tuple(grids), disabled, created_at, tag)
+    return Account(username, Role(role), tuple(grids), disabled, created_at, tag)
 
 
 def hash_password(password: str) -> str:
@@ -72,11 +64,11 @@ def _check_username(username: str) -> None:
         raise InputError(f"a username is 1–64 letters, digits or _ . @ -, not {username!r}")
 
 
-def _check_grids(conn: psycopg.Connection, role: AccountRole, grids: Sequence[str]) -> tuple[str, ...]:
+def _check_grids(conn: psycopg.Connection, role: Role, grids: Sequence[str]) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(grids))
-    if role is AccountRole.GRID_LEADER and not codes:
+    if own_grids_only(role) and not codes:
         raise InputError("a grid leader needs at least one grid (--grid CODE)")
-    if role is not AccountRole.GRID_LEADER and codes:
+    if not own_grids_only(role) and codes:
         raise InputError(f"only a grid leader is tied to grids; a {role.value} sees what the role allows")
     if codes:
         rows = conn.execute("SELECT grid_code FROM grids WHERE grid_code = ANY(%s)", [list(codes)]).fetchall()
@@ -92,9 +84,9 @@ def add(
     """Create an account; an InputError if the name is taken, the role unknown or a grid not loaded."""
     _check_username(username)
     try:
-        account_role = AccountRole(role)
+        account_role = Role(role)
     except ValueError:
-        raise InputError(f"unknown role {role!r}; roles: {', '.join(AccountRole)}") from None
+        raise InputError(f"unknown role {role!r}; roles: {', '.join(Role)}") from None
     codes = _check_grids(conn, account_role, grids)
     row = conn.execute(
         f"INSERT INTO users (username, password_hash, role, grids) VALUES (%s, %s, %s, %s)"

@@ -1,6 +1,7 @@
 """The special groups (特殊群体) a household can belong to: canonical keys and their Chinese names.
 
-The ETL maps the labels offices write onto these keys; the layers count them.
+The ETL maps the labels offices write onto these keys; the layers count them. Their
+names in other languages are in the catalogue (gridgov.catalogue, keys `group_<key>`).
 """
 
 from __future__ import annotations
@@ -20,20 +21,4 @@ SPECIAL_GROUPS: dict[str, str] = {
     "military_family": "军烈属",
     "serious_illness": "大病家庭",
     "left_behind_child": "留守儿童",
-}
-
-ENGLISH: dict[str, str] = {
-    "elderly_alone": "elderly living alone",
-    "empty_nest": "empty-nest elderly",
-    "disabled": "disabled",
-    "low_income": "low-income (dibao)",
-    "extreme_poverty": "extreme poverty",
-    "unemployed": "unemployed",
-    "floating": "floating population",
-    "key_assistance": "key assistance",
-    "released_prisoner": "released prisoner",
-    "community_correction": "community correction",
-    "military_family": "military family",
-    "serious_illness": "serious illness",
-    "left_behind_child": "left-behind child",
 }

@@ -17,16 +17,17 @@ from pathlib import Path
 import click
 
 from gridgov import accounts, migrations
+from gridgov.access import Role, own_grids_only
 from gridgov.database import connect, resolve_url
 from gridgov.errors import InputError
 from gridgov.settings import Settings
 
 # username -> role; the grid leader gets the first grid
 DEMO_ACCOUNTS = {
-    "secretary": accounts.AccountRole.SECRETARY,
-    "leader": accounts.AccountRole.GRID_LEADER,
-    "planner": accounts.AccountRole.PLANNER,
-    "admin": accounts.AccountRole.ADMIN,
+    "secretary": Role.SECRETARY,
+    "leader": Role.GRID_LEADER,
+    "planner": Role.PLANNER,
+    "admin": Role.ADMIN,
 }
 
 
@@ -47,7 +48,7 @@ def user() -> None:
 
 @user.command()
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice([r.value for r in accounts.AccountRole]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--grid", "grids", multiple=True, metavar="CODE", help="A grid the grid leader leads (repeat).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.pass_obj
@@ -111,7 +112,7 @@ def demo_accounts(settings: Settings) -> None:
         made = {}
         for username, role in DEMO_ACCOUNTS.items():
             password = secrets.token_urlsafe(12)
-            grids = (first[0],) if role is accounts.AccountRole.GRID_LEADER else ()
+            grids = (first[0],) if own_grids_only(role) else ()
             if accounts.get(conn, username) is not None:
                 accounts.remove(conn, username)  # role or grid may have changed since: make it anew
             accounts.add(conn, username, role=role.value, password=password, grids=grids)

@@ -13,7 +13,7 @@ A complaint's status is derived from its columns, the first rule that holds:
 | in_progress      | responded_at (响应时间) set, not closed                   |
 | pending          | none of these: waiting for a response                    |
 
-The three rates (ANALYTICS.md), per grid and window, as percentages with one
+The three rates (docs/DEFINITIONS.md), per grid and window, as percentages with one
 decimal; an unknown is counted in its own column and kept out of both sides of
 the fraction:
 
@@ -30,6 +30,10 @@ the fraction:
 - satisfaction rate = (satisfied + w x basically satisfied) / rated, with w =
   basically_satisfied_weight (1.0 by default). Unrated: satisfaction empty.
 
+The counts are made per grid in PostGIS (complaints_per_grid.sql); each rate
+is taken of them by its definition in layers.rates, the one a community's
+rate over many grids is taken by too (layers.community).
+
 The other complaint layers (hot spots, emerging hot spots, density) count the
 same complaints: `params` and `over_complaints` are shared with them.
 """
@@ -42,19 +46,14 @@ from typing import Any
 import pandas as pd
 import psycopg
 
+from gridgov import i18n
 from gridgov.errors import InputError
 from gridgov.settings import Settings
-from layers import _queries
+from gridgov.vocabulary import COMPLAINT_STATUSES
+from layers import _queries, rates
 from layers._frames import frame
-from layers.registry import PERSONAL_DETAIL, Column, Filters, Layer, Legend, register
+from layers.registry import Column, Filters, Layer, Legend, register
 
-STATUSES = {
-    "pending": ("待响应", "awaiting response"),
-    "in_progress": ("办理中", "in progress"),
-    "resolved": ("已解决", "closed, resolved"),
-    "unresolved": ("未解决", "closed, not resolved"),
-    "closed_unknown": ("已办结·结果未知", "closed, outcome unknown"),
-}
 FILTERS = frozenset({"grids", "window", "categories", "statuses"})  # what every complaint layer filters by
 LATE_CHECK_SECONDS = 60  # without as_of, the response counts are recomputed this often: pending orders turn late
 
@@ -74,9 +73,9 @@ def reference_time(filters: Filters, settings: Settings) -> datetime:
 
 def params(filters: Filters, settings: Settings) -> dict[str, Any]:
     """Query parameters of the filters, for `complaints_filtered.sql` and the queries over it."""
-    unknown = set(filters.statuses) - set(STATUSES)
+    unknown = set(filters.statuses) - set(COMPLAINT_STATUSES)
     if unknown:
-        raise InputError(f"unknown complaint status {', '.join(sorted(unknown))}; statuses: {', '.join(STATUSES)}")
+        raise InputError(f"unknown complaint status {', '.join(sorted(unknown))}; statuses: {', '.join(COMPLAINT_STATUSES)}")
     return {
         "grids": list(filters.grids),
         "start": filters.start,
@@ -86,7 +85,6 @@ def params(filters: Filters, settings: Settings) -> dict[str, Any]:
         "statuses": list(filters.statuses),
         "response_limit": timedelta(hours=settings.response_limit_hours),
         "reference": reference_time(filters, settings),
-        "weight": settings.basically_satisfied_weight,
     }
 
 
@@ -101,7 +99,8 @@ def counts(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd
 
 
 def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
-    return frame(conn, over_complaints("complaints_per_grid"), params(filters, settings))
+    counted = frame(conn, over_complaints("complaints_per_grid"), params(filters, settings))
+    return rates.with_rates(counted, rates.COMPLAINT_RATES, settings)[[c.name for c in COLUMNS]]
 
 
 def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
@@ -111,78 +110,137 @@ def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> d
     return value
 
 
-def _notes(settings: Settings) -> tuple[str, str]:
-    """The legend's formulas, with the limit and weight this installation uses."""
-    hours = f"{settings.response_limit_hours:g}"
-    w = f"{settings.basically_satisfied_weight:g}"
-    zh = (
-        f"响应率 = {hours}小时内响应的工单 ÷ 响应情况已知的工单；"
-        "解决率 = 已解决 ÷ 解决情况已知的工单；"
-        f"满意率 = (满意 + {w} × 基本满意) ÷ 已评价工单。"
-        "未知（已办结但无响应时间、未到时限、未填是否解决、未评价）单独计数，不计入分子分母。"
-        f"每百户 = 诉求数 ÷ 户数 × 100。时限与基本满意权重可配置"
-        "（GRIDGOV_RESPONSE_LIMIT_HOURS、GRIDGOV_BASICALLY_SATISFIED_WEIGHT）。"
-    )
-    en = (
-        f"response rate = responded within {hours} h ÷ orders whose response is known; "
-        "resolution rate = resolved ÷ orders with a known outcome; "
-        f"satisfaction rate = (satisfied + {w} × basically satisfied) ÷ rated orders. "
-        "Unknowns (closed without a response time, not yet due, outcome or rating missing) are counted "
-        "separately, never in a fraction. per 100 = complaints ÷ households × 100. The limit and the weight "
-        "are settings (GRIDGOV_RESPONSE_LIMIT_HOURS, GRIDGOV_BASICALLY_SATISFIED_WEIGHT)."
-    )
-    return zh, en
-
-
 COLUMNS = (
-    Column("complaints", "int", "诉求数", "complaints"),
-    Column("per_100_households", "float", "每百户诉求数", "complaints per 100 households"),
-    Column("pending", "int", "待响应", "awaiting response"),
-    Column("in_progress", "int", "办理中", "in progress"),
-    Column("responded_in_time", "int", "按时响应", "responded within the limit"),
-    Column("response_known", "int", "响应情况已知", "response known (denominator of the response rate)"),
-    Column("response_rate", "float", "响应率（%）", "response rate, %"),
-    Column("response_unknown", "int", "响应情况未知", "response unknown"),
-    Column("resolved", "int", "已解决", "resolved"),
-    Column("outcome_known", "int", "解决情况已知", "outcome known (denominator of the resolution rate)"),
-    Column("resolution_rate", "float", "解决率（%）", "resolution rate, %"),
-    Column("outcome_unknown", "int", "解决情况未知", "outcome unknown"),
-    Column("satisfied", "int", "满意", "satisfied"),
-    Column("basically_satisfied", "int", "基本满意", "basically satisfied"),
-    Column("dissatisfied", "int", "不满意", "dissatisfied"),
-    Column("rated", "int", "已评价", "rated (denominator of the satisfaction rate)"),
-    Column("satisfaction_rate", "float", "满意率（%）", "satisfaction rate, %"),
-    Column("unrated", "int", "未评价", "unrated"),
+    Column("complaints", "int", "complaints.complaints"),
+    Column("per_100_households", "float", "complaints.per_100_households"),
+    Column("pending", "int", "complaints.pending"),
+    Column("in_progress", "int", "complaints.in_progress"),
+    Column("responded_in_time", "int", "complaints.responded_in_time"),
+    Column("response_known", "int", "complaints.response_known"),
+    Column("response_rate", "float", "complaints.response_rate"),
+    Column("response_unknown", "int", "complaints.response_unknown"),
+    Column("resolved", "int", "complaints.resolved"),
+    Column("outcome_known", "int", "complaints.outcome_known"),
+    Column("resolution_rate", "float", "complaints.resolution_rate"),
+    Column("outcome_unknown", "int", "complaints.outcome_unknown"),
+    Column("satisfied", "int", "complaints.satisfied"),
+    Column("basically_satisfied", "int", "complaints.basically_satisfied"),
+    Column("dissatisfied", "int", "complaints.dissatisfied"),
+    Column("rated", "int", "complaints.rated"),
+    Column("satisfaction_rate", "float", "complaints.satisfaction_rate"),
+    Column("unrated", "int", "complaints.unrated"),
 )
 
-_NOTE_ZH, _NOTE_EN = _notes(Settings())
+i18n.add({
+    "zh": {
+        "complaints.label": "接诉即办",
+        "complaints.legend": "诉求数",
+        "complaints.formulas": (
+            "响应率 = {hours}小时内响应的工单 ÷ 响应情况已知的工单；"
+            "解决率 = 已解决 ÷ 解决情况已知的工单；"
+            "满意率 = (满意 + {w} × 基本满意) ÷ 已评价工单。"
+            "未知（已办结但无响应时间、未到时限、未填是否解决、未评价）单独计数，不计入分子分母。"
+            "每百户 = 诉求数 ÷ 户数 × 100。时限与基本满意权重可配置"
+            "（GRIDGOV_RESPONSE_LIMIT_HOURS、GRIDGOV_BASICALLY_SATISFIED_WEIGHT）。"
+        ),
+        "complaints.complaints": "诉求数",
+        "complaints.per_100_households": "每百户诉求数",
+        "complaints.pending": "待响应",
+        "complaints.in_progress": "办理中",
+        "complaints.responded_in_time": "按时响应",
+        "complaints.response_known": "响应情况已知",
+        "complaints.response_rate": "响应率（%）",
+        "complaints.response_unknown": "响应情况未知",
+        "complaints.resolved": "已解决",
+        "complaints.outcome_known": "解决情况已知",
+        "complaints.resolution_rate": "解决率（%）",
+        "complaints.outcome_unknown": "解决情况未知",
+        "complaints.satisfied": "满意",
+        "complaints.basically_satisfied": "基本满意",
+        "complaints.dissatisfied": "不满意",
+        "complaints.rated": "已评价",
+        "complaints.satisfaction_rate": "满意率（%）",
+        "complaints.unrated": "未评价",
+        "complaints.detail.ticket_id": "工单编号",
+        "complaints.detail.received_at": "受理时间",
+        "complaints.detail.category": "诉求类别",
+        "complaints.detail.status": "状态",
+        "complaints.detail.in_time": "按时响应",
+        "complaints.detail.address": "诉求地址",
+        "complaints.detail.content": "诉求内容",
+    },
+    "en": {
+        "complaints.label": "Complaints",
+        "complaints.legend": "Complaints",
+        "complaints.formulas": (
+            "response rate = responded within {hours} h ÷ orders whose response is known; "
+            "resolution rate = resolved ÷ orders with a known outcome; "
+            "satisfaction rate = (satisfied + {w} × basically satisfied) ÷ rated orders. "
+            "Unknowns (closed without a response time, not yet due, outcome or rating missing) are counted "
+            "separately, never in a fraction. per 100 = complaints ÷ households × 100. The limit and the weight "
+            "are settings (GRIDGOV_RESPONSE_LIMIT_HOURS, GRIDGOV_BASICALLY_SATISFIED_WEIGHT)."
+        ),
+        "complaints.complaints": "complaints",
+        "complaints.per_100_households": "complaints per 100 households",
+        "complaints.pending": "awaiting response",
+        "complaints.in_progress": "in progress",
+        "complaints.responded_in_time": "responded within the limit",
+        "complaints.response_known": "response known (denominator of the response rate)",
+        "complaints.response_rate": "response rate, %",
+        "complaints.response_unknown": "response unknown",
+        "complaints.resolved": "resolved",
+        "complaints.outcome_known": "outcome known (denominator of the resolution rate)",
+        "complaints.resolution_rate": "resolution rate, %",
+        "complaints.outcome_unknown": "outcome unknown",
+        "complaints.satisfied": "satisfied",
+        "complaints.basically_satisfied": "basically satisfied",
+        "complaints.dissatisfied": "dissatisfied",
+        "complaints.rated": "rated (denominator of the satisfaction rate)",
+        "complaints.satisfaction_rate": "satisfaction rate, %",
+        "complaints.unrated": "unrated",
+        "complaints.detail.ticket_id": "ticket id",
+        "complaints.detail.received_at": "received (YYYY-MM-DD HH:MM, community time)",
+        "complaints.detail.category": "category",
+        "complaints.detail.status": ", ".join(COMPLAINT_STATUSES),
+        "complaints.detail.in_time": "responded in time: true, false, or null when unknown",
+        "complaints.detail.address": "address",
+        "complaints.detail.content": "what the caller said (personal data)",
+    },
+})
+
+_SETTINGS = Settings()
+i18n.add({  # the legend's formulas, with the limit and weight this installation uses
+    lang: {
+        "complaints.note": i18n.text(
+            "complaints.formulas", lang,
+            hours=f"{_SETTINGS.response_limit_hours:g}", w=f"{_SETTINGS.basically_satisfied_weight:g}",
+        )
+    }
+    for lang in i18n.LANGUAGES
+})
 
 LAYER = register(
     Layer(
         name="complaints",
-        label_zh="接诉即办",
-        label_en="Complaints",
+        label="complaints.label",
         accepts=FILTERS | {"as_of"},
         columns=COLUMNS,
         aggregate=_aggregate,
         legend=Legend(
             property="complaints",
             kind="count",
-            title_zh="诉求数",
-            title_en="Complaints",
-            note_zh=_NOTE_ZH,
-            note_en=_NOTE_EN,
+            title="complaints.legend",
+            note="complaints.note",
         ),
-        access=PERSONAL_DETAIL,
         detail=_detail,
         detail_columns=(
-            Column("ticket_id", "str", "工单编号", "ticket id"),
-            Column("received_at", "str", "受理时间", "received (YYYY-MM-DD HH:MM, community time)"),
-            Column("category", "str", "诉求类别", "category"),
-            Column("status", "str", "状态", "pending, in_progress, resolved, unresolved, closed_unknown"),
-            Column("in_time", "str", "按时响应", "responded in time: true, false, or null when unknown"),
-            Column("address", "str", "诉求地址", "address"),
-            Column("content", "str", "诉求内容", "what the caller said (personal data)"),
+            Column("ticket_id", "str", "complaints.detail.ticket_id"),
+            Column("received_at", "str", "complaints.detail.received_at"),
+            Column("category", "str", "complaints.detail.category"),
+            Column("status", "str", "complaints.detail.status"),
+            Column("in_time", "str", "complaints.detail.in_time"),
+            Column("address", "str", "complaints.detail.address"),
+            Column("content", "str", "complaints.detail.content"),
         ),
         # a planner's export withholds a grid's small counts, and the rates built on them
         suppress={

@@ -22,9 +22,10 @@ from typing import Any
 import pandas as pd
 import psycopg
 
+from gridgov import i18n
 from gridgov.settings import Settings
 from layers.complaints import FILTERS, counts, over_complaints, params
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
+from layers.registry import Column, Filters, Layer, Legend, register
 
 HEX_EDGE_M = 30.0
 
@@ -54,32 +55,51 @@ def cells(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dic
     return value
 
 
+i18n.add({
+    "zh": {
+        "complaint_density.label": "诉求密度",
+        "complaint_density.legend": "诉求密度",
+        "complaint_density.note": f"放大后按边长 {HEX_EDGE_M:g} 米的六边形网格统计诉求数，只显示有诉求的格子，不显示单个诉求位置。",
+        "complaint_density.complaints": "诉求数",
+        "complaint_density.detail.grid_code": "网格编码",
+        "complaint_density.detail.i": "列号",
+        "complaint_density.detail.j": "行号",
+        "complaint_density.detail.complaints": "诉求数",
+    },
+    "en": {
+        "complaint_density.label": "Complaint density",
+        "complaint_density.legend": "Complaint density",
+        "complaint_density.note": (
+            f"Zoomed in: complaints counted on hexagons of {HEX_EDGE_M:g} m edge; only cells with complaints "
+            "are drawn, never a single complaint's location."
+        ),
+        "complaint_density.complaints": "complaints",
+        "complaint_density.detail.grid_code": "grid code",
+        "complaint_density.detail.i": "cell column (ST_HexagonGrid i)",
+        "complaint_density.detail.j": "cell row (ST_HexagonGrid j)",
+        "complaint_density.detail.complaints": "complaints in the cell",
+    },
+})
+
 LAYER = register(
     Layer(
         name="complaint_density",
-        label_zh="诉求密度",
-        label_en="Complaint density",
+        label="complaint_density.label",
         accepts=FILTERS,
-        columns=(Column("complaints", "int", "诉求数", "complaints"),),
+        columns=(Column("complaints", "int", "complaint_density.complaints"),),
         aggregate=_aggregate,
         legend=Legend(
             property="complaints",
             kind="count",
-            title_zh="诉求密度",
-            title_en="Complaint density",
-            note_zh=f"放大后按边长 {HEX_EDGE_M:g} 米的六边形网格统计诉求数，只显示有诉求的格子，不显示单个诉求位置。",
-            note_en=(
-                f"Zoomed in: complaints counted on hexagons of {HEX_EDGE_M:g} m edge; only cells with complaints "
-                "are drawn, never a single complaint's location."
-            ),
+            title="complaint_density.legend",
+            note="complaint_density.note",
         ),
-        access={Role.SECRETARY: Access.DETAIL, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.DETAIL},
         detail=cells,
         detail_columns=(
-            Column("grid_code", "str", "网格编码", "grid code"),
-            Column("i", "int", "列号", "cell column (ST_HexagonGrid i)"),
-            Column("j", "int", "行号", "cell row (ST_HexagonGrid j)"),
-            Column("complaints", "int", "诉求数", "complaints in the cell"),
+            Column("grid_code", "str", "complaint_density.detail.grid_code"),
+            Column("i", "int", "complaint_density.detail.i"),
+            Column("j", "int", "complaint_density.detail.j"),
+            Column("complaints", "int", "complaint_density.detail.complaints"),
         ),
         suppress={"complaints": ()},
         reads=frozenset({"complaints", "grids"}),

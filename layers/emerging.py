@@ -13,7 +13,7 @@ contiguity, permutations, BH FDR; the same permutations, seed hotspot_seed, in
 every period, so each period's numbers are esda's for that seed), then
 per grid a Mann-Kendall test of its z-score series (alpha MK_ALPHA; the numbers
 of pymannkendall.original_test, computed for all grids at once by
-`mann_kendall`), and a pattern (ANALYTICS.md, after ArcGIS's Emerging Hot Spot
+`mann_kendall`), and a pattern (docs/DEFINITIONS.md, after ArcGIS's Emerging Hot Spot
 Analysis; "hot" = a positive bin, "90 %" of all periods):
 
 - intensifying / persistent / diminishing: hot in >= 90 % of the periods
@@ -30,7 +30,7 @@ Analysis; "hot" = a positive bin, "90 %" of all periods):
 
 early_warning: the pattern is a new, consecutive or intensifying hot spot, or,
 while the grid is not hot in the final period, its z-scores rise significantly
-(ANALYTICS.md) or its share of the study area's complaints does (Mann-Kendall on
+(docs/DEFINITIONS.md) or its share of the study area's complaints does (Mann-Kendall on
 complaints in the grid / complaints in all grids, per period; periods without
 any complaint skipped). The share trend is our addition: Gi* smooths a grid with
 its neighbours, and where a neighbourhood covers much of the study area (the
@@ -53,31 +53,32 @@ import pandas as pd
 import psycopg
 from scipy.stats import norm
 
+from gridgov import i18n
 from gridgov.errors import InputError
 from gridgov.settings import Settings
 from layers.complaints import FILTERS, over_complaints, params, today
 from layers.hotspots import contiguity, gi_star_periods
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
+from layers.registry import Column, Filters, Layer, Legend, register
 
 MK_ALPHA = 0.05
 _CUBE_WORK_MEM_MB = 64  # for grouping the cube's bins: 3,300 grids x 104 weeks of bins take ~35 MB
-KINDS = {  # kind: (zh of the hot spot, en, colour of hot, colour of cold)
-    "new": ("新增的", "New", "#fdd0a2", "#c6dbef"),
-    "consecutive": ("连续的", "Consecutive", "#fdae6b", "#9ecae1"),
-    "intensifying": ("加强的", "Intensifying", "#e6550d", "#3182bd"),
-    "persistent": ("持续的", "Persistent", "#fd8d3c", "#6baed6"),
-    "diminishing": ("逐渐减少的", "Diminishing", "#fdbe85", "#bdd7e7"),
-    "sporadic": ("分散的", "Sporadic", "#fee6ce", "#deebf7"),
-    "oscillating": ("振荡的", "Oscillating", "#f5c4b0", "#c7d3e8"),
-    "historical": ("历史", "Historical", "#d9b8a7", "#b3bfd1"),
+KINDS = {  # kind: (colour of its hot spots, of its cold spots)
+    "new": ("#fdd0a2", "#c6dbef"),
+    "consecutive": ("#fdae6b", "#9ecae1"),
+    "intensifying": ("#e6550d", "#3182bd"),
+    "persistent": ("#fd8d3c", "#6baed6"),
+    "diminishing": ("#fdbe85", "#bdd7e7"),
+    "sporadic": ("#fee6ce", "#deebf7"),
+    "oscillating": ("#f5c4b0", "#c7d3e8"),
+    "historical": ("#d9b8a7", "#b3bfd1"),
 }
-PATTERNS: tuple[tuple[str, str, str, str], ...] = (
+PATTERNS: tuple[tuple[str, str, str], ...] = (  # (value, key of its name, colour)
     *(
-        (f"{kind}_{side}_spot", f"{zh}{side_zh}", f"{en} {side} spot", hot if side == "hot" else cold)
-        for side, side_zh in (("hot", "热点"), ("cold", "冷点"))
-        for kind, (zh, en, hot, cold) in KINDS.items()
+        (f"{kind}_{side}_spot", f"emerging_hotspots.{kind}_{side}_spot", hot if side == "hot" else cold)
+        for side in ("hot", "cold")
+        for kind, (hot, cold) in KINDS.items()
     ),
-    ("no_pattern", "无显著模式", "No pattern detected", "#f0f0f0"),
+    ("no_pattern", "emerging_hotspots.no_pattern", "#f0f0f0"),
 )
 EARLY = frozenset({"new_hot_spot", "consecutive_hot_spot", "intensifying_hot_spot"})
 
@@ -262,50 +263,119 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
     return out[out.index.isin(filters.grids)] if filters.grids else out
 
 
+i18n.add({
+    "zh": {
+        "emerging_hotspots.label": "未诉先办",
+        "emerging_hotspots.legend": "新兴时空热点",
+        "emerging_hotspots.note": (
+            "按周或月统计各网格诉求数，逐时段计算 Getis-Ord Gi*（FDR 校正），再对各网格的 z 得分序列做 "
+            f"Mann-Kendall 趋势检验（α = {MK_ALPHA}）；分类同 ArcGIS 新兴时空热点分析。"
+            "预警：新增、连续或加强的热点，或尚未成为热点、但 z 得分或本网格诉求占比显著上升的网格。"
+            "默认时段为截至当日的 12 个月。"
+        ),
+        "emerging_hotspots.pattern": "时空模式",
+        "emerging_hotspots.early_warning": "预警",
+        "emerging_hotspots.mk_tau": "趋势 Kendall τ",
+        "emerging_hotspots.mk_z": "趋势 z 得分",
+        "emerging_hotspots.mk_p": "趋势 p 值",
+        "emerging_hotspots.share_trend_z": "诉求占比趋势 z 得分",
+        "emerging_hotspots.share_trend_p": "诉求占比趋势 p 值",
+        "emerging_hotspots.periods": "时段数",
+        "emerging_hotspots.hot_periods": "热点时段数",
+        "emerging_hotspots.cold_periods": "冷点时段数",
+        "emerging_hotspots.last_gi_z": "最近时段 Gi* z 得分",
+        "emerging_hotspots.last_gi_bin": "最近时段置信分级",
+        "emerging_hotspots.bin_series": "各时段置信分级",
+        "emerging_hotspots.complaints": "诉求数",
+        "emerging_hotspots.kind_new": "新增的",
+        "emerging_hotspots.kind_consecutive": "连续的",
+        "emerging_hotspots.kind_intensifying": "加强的",
+        "emerging_hotspots.kind_persistent": "持续的",
+        "emerging_hotspots.kind_diminishing": "逐渐减少的",
+        "emerging_hotspots.kind_sporadic": "分散的",
+        "emerging_hotspots.kind_oscillating": "振荡的",
+        "emerging_hotspots.kind_historical": "历史",
+        "emerging_hotspots.hot_spot": "{kind}热点",
+        "emerging_hotspots.cold_spot": "{kind}冷点",
+        "emerging_hotspots.no_pattern": "无显著模式",
+    },
+    "en": {
+        "emerging_hotspots.label": "Emerging hot spots",
+        "emerging_hotspots.legend": "Emerging hot spots",
+        "emerging_hotspots.note": (
+            "Complaints per grid per week or month; Getis-Ord Gi* in every period (FDR-corrected), then a "
+            f"Mann-Kendall trend test (alpha = {MK_ALPHA}) of each grid's z-scores; patterns as ArcGIS's "
+            "Emerging Hot Spot Analysis. Early warning: a new, consecutive or intensifying hot spot, or a grid not yet "
+            "hot whose z-scores or share of complaints rise significantly. Default window: the 12 months up to today."
+        ),
+        "emerging_hotspots.pattern": "pattern (new_hot_spot … historical_cold_spot, no_pattern)",
+        "emerging_hotspots.early_warning": "early warning (true/false): becoming a hot spot",
+        "emerging_hotspots.mk_tau": "Mann-Kendall tau of the Gi* z-scores",
+        "emerging_hotspots.mk_z": "Mann-Kendall z",
+        "emerging_hotspots.mk_p": "Mann-Kendall p-value",
+        "emerging_hotspots.share_trend_z": "Mann-Kendall z of the grid's share of complaints",
+        "emerging_hotspots.share_trend_p": "Mann-Kendall p of the grid's share of complaints",
+        "emerging_hotspots.periods": "periods in the window",
+        "emerging_hotspots.hot_periods": "periods as a hot spot",
+        "emerging_hotspots.cold_periods": "periods as a cold spot",
+        "emerging_hotspots.last_gi_z": "Gi* z-score of the final period",
+        "emerging_hotspots.last_gi_bin": "Gi* bin of the final period (−3…3)",
+        "emerging_hotspots.bin_series": "Gi* bin per period, oldest first, comma-separated",
+        "emerging_hotspots.complaints": "complaints in the window",
+        "emerging_hotspots.kind_new": "New",
+        "emerging_hotspots.kind_consecutive": "Consecutive",
+        "emerging_hotspots.kind_intensifying": "Intensifying",
+        "emerging_hotspots.kind_persistent": "Persistent",
+        "emerging_hotspots.kind_diminishing": "Diminishing",
+        "emerging_hotspots.kind_sporadic": "Sporadic",
+        "emerging_hotspots.kind_oscillating": "Oscillating",
+        "emerging_hotspots.kind_historical": "Historical",
+        "emerging_hotspots.hot_spot": "{kind} hot spot",
+        "emerging_hotspots.cold_spot": "{kind} cold spot",
+        "emerging_hotspots.no_pattern": "No pattern detected",
+    },
+})
+i18n.add({  # a pattern's name: its kind's on a hot or a cold spot
+    lang: {
+        f"emerging_hotspots.{kind}_{side}_spot": i18n.text(
+            f"emerging_hotspots.{side}_spot", lang, kind=i18n.text(f"emerging_hotspots.kind_{kind}", lang)
+        )
+        for side in ("hot", "cold")
+        for kind in KINDS
+    }
+    for lang in i18n.LANGUAGES
+})
+
 LAYER = register(
     Layer(
         name="emerging_hotspots",
-        label_zh="未诉先办",
-        label_en="Emerging hot spots",
+        label="emerging_hotspots.label",
         accepts=FILTERS | {"as_of", "period"},
         columns=(
-            Column("pattern", "str", "时空模式", "pattern (new_hot_spot … historical_cold_spot, no_pattern)"),
-            Column("early_warning", "int", "预警", "early warning (true/false): becoming a hot spot"),
-            Column("mk_tau", "float", "趋势 Kendall τ", "Mann-Kendall tau of the Gi* z-scores"),
-            Column("mk_z", "float", "趋势 z 得分", "Mann-Kendall z"),
-            Column("mk_p", "float", "趋势 p 值", "Mann-Kendall p-value"),
-            Column("share_trend_z", "float", "诉求占比趋势 z 得分", "Mann-Kendall z of the grid's share of complaints"),
-            Column("share_trend_p", "float", "诉求占比趋势 p 值", "Mann-Kendall p of the grid's share of complaints"),
-            Column("periods", "int", "时段数", "periods in the window"),
-            Column("hot_periods", "int", "热点时段数", "periods as a hot spot"),
-            Column("cold_periods", "int", "冷点时段数", "periods as a cold spot"),
-            Column("last_gi_z", "float", "最近时段 Gi* z 得分", "Gi* z-score of the final period"),
-            Column("last_gi_bin", "int", "最近时段置信分级", "Gi* bin of the final period (−3…3)"),
-            Column("bin_series", "str", "各时段置信分级", "Gi* bin per period, oldest first, comma-separated"),
-            Column("complaints", "int", "诉求数", "complaints in the window"),
+            Column("pattern", "str", "emerging_hotspots.pattern"),
+            Column("early_warning", "int", "emerging_hotspots.early_warning"),
+            Column("mk_tau", "float", "emerging_hotspots.mk_tau"),
+            Column("mk_z", "float", "emerging_hotspots.mk_z"),
+            Column("mk_p", "float", "emerging_hotspots.mk_p"),
+            Column("share_trend_z", "float", "emerging_hotspots.share_trend_z"),
+            Column("share_trend_p", "float", "emerging_hotspots.share_trend_p"),
+            Column("periods", "int", "emerging_hotspots.periods"),
+            Column("hot_periods", "int", "emerging_hotspots.hot_periods"),
+            Column("cold_periods", "int", "emerging_hotspots.cold_periods"),
+            Column("last_gi_z", "float", "emerging_hotspots.last_gi_z"),
+            Column("last_gi_bin", "int", "emerging_hotspots.last_gi_bin"),
+            Column("bin_series", "str", "emerging_hotspots.bin_series"),
+            Column("complaints", "int", "emerging_hotspots.complaints"),
         ),
         aggregate=_aggregate,
         legend=Legend(
             property="pattern",
             kind="category",
-            title_zh="新兴时空热点",
-            title_en="Emerging hot spots",
-            note_zh=(
-                "按周或月统计各网格诉求数，逐时段计算 Getis-Ord Gi*（FDR 校正），再对各网格的 z 得分序列做 "
-                f"Mann-Kendall 趋势检验（α = {MK_ALPHA}）；分类同 ArcGIS 新兴时空热点分析。"
-                "预警：新增、连续或加强的热点，或尚未成为热点、但 z 得分或本网格诉求占比显著上升的网格。"
-                "默认时段为截至当日的 12 个月。"
-            ),
-            note_en=(
-                "Complaints per grid per week or month; Getis-Ord Gi* in every period (FDR-corrected), then a "
-                f"Mann-Kendall trend test (alpha = {MK_ALPHA}) of each grid's z-scores; patterns as ArcGIS's "
-                "Emerging Hot Spot Analysis. Early warning: a new, consecutive or intensifying hot spot, or a grid not yet "
-                "hot whose z-scores or share of complaints rise significantly. Default window: the 12 months up to today."
-            ),
+            title="emerging_hotspots.legend",
+            note="emerging_hotspots.note",
             categories=PATTERNS,
         ),
         whole_area=True,
-        access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.AGGREGATE},
         reads=frozenset({"complaints", "grids"}),  # and grid_neighbours, derived from grids (layers.contiguity)
     )
 )

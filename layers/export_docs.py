@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gridgov.i18n import text
 from layers.export import FILTER_OPTIONS as OPTIONS
 from layers.export import FORMATS, exportable, schema
 from layers.registry import SUPPRESS_BELOW, Layer
@@ -20,22 +21,27 @@ def _withheld(layer: Layer) -> dict[str, str]:
     return out
 
 
-def _cell(text: str) -> str:
+def _cell(value: str) -> str:
     """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|")
+    return value.replace("|", "\\|")
+
+
+def _both(key: str) -> str:
+    """The catalogue's text in Chinese and in English: the documentation gives both."""
+    return f"{text(key, 'zh')} / {text(key, 'en')}"
 
 
 def listing() -> str:
     """Plain text: every exportable layer, the filters it takes and its properties in Chinese and English."""
     lines = []
     for layer in exportable():
-        lines.append(f"{layer.name}  {layer.label_zh} / {layer.label_en}")
+        lines.append(f"{layer.name}  {_both(layer.label)}")
         filters = [OPTIONS[f][0] for f in sorted(layer.accepts)]
         lines.append(f"  filters: {'  '.join(filters) or 'none'}")
         withheld = _withheld(layer)
         for col in schema(layer):
             note = f"  [withheld {withheld[col.name]}]" if col.name in withheld else ""
-            lines.append(f"  {col.name:<28} {TYPES[col.type]:<8} {col.zh} / {col.en}{note}")
+            lines.append(f"  {col.name:<28} {TYPES[col.type]:<8} {_both(col.label)}{note}")
         lines.append("")
     lines.append(f"formats: {', '.join(f'{k} ({v})' for k, v in FORMATS.items())}, chosen by -o's extension or --format")
     return "\n".join(lines)
@@ -72,14 +78,14 @@ def markdown() -> str:
         withheld = _withheld(layer)
         filters = ", ".join(f"`{OPTIONS[f][0]}`" for f in sorted(layer.accepts)) or "none"
         out += [
-            f"## `{layer.name}` — {layer.label_zh} / {layer.label_en}",
+            f"## `{layer.name}` — {_both(layer.label)}",
             "",
             f"Filters: {filters}.",
             "",
             "| property | type | 中文 | English | withheld (null) |",
             "|---|---|---|---|---|",
             *(
-                f"| `{c.name}` | {TYPES[c.type]} | {c.zh} | {c.en} | {withheld.get(c.name, '')} |"
+                f"| `{c.name}` | {TYPES[c.type]} | {text(c.label, 'zh')} | {text(c.label, 'en')} | {withheld.get(c.name, '')} |"
                 for c in schema(layer)
             ),
             "",

@@ -1,8 +1,9 @@
 """Facilities (设施) per grid by type, and as points: hydrants, AEDs, micro fire stations, …
 
-A facility's type is matched to the kinds below by its Chinese name as the
-ledger writes it (or the English key); anything else counts as `other`. Points
-of facilities are public: every role may see them.
+A facility's type is matched to the kinds of gridgov.vocabulary by the names
+ledgers write (or the English key); anything else counts as `other`. Points
+of facilities are public: every role that sees the community's data may see
+them (gridgov.access).
 """
 
 from __future__ import annotations
@@ -13,22 +14,11 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
+from gridgov import i18n
 from gridgov.settings import Settings
+from gridgov.vocabulary import FACILITY_KINDS, OTHER_FACILITY
 from layers._frames import GRIDS_CLAUSE, frame
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
-
-# key -> (names in ledgers, Chinese label, English label)
-KINDS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "hydrant": (("消防栓", "室外消火栓", "消火栓"), "消防栓", "fire hydrants"),
-    "aed": (("AED", "自动体外除颤器", "除颤仪"), "AED", "AEDs"),
-    "micro_fire_station": (("微型消防站",), "微型消防站", "micro fire stations"),
-    "gas_regulator": (("燃气调压箱", "调压箱"), "燃气调压箱", "gas pressure regulators"),
-    "camera": (("监控", "监控探头", "摄像头"), "监控", "CCTV cameras"),
-    "elderly_care": (("养老驿站", "养老服务驿站"), "养老驿站", "elderly-care stations"),
-    "party_service": (("党群服务站", "党群服务中心"), "党群服务站", "party-and-public service stations"),
-    "health_station": (("卫生服务站", "社区卫生服务站"), "卫生服务站", "community health stations"),
-    "school": (("学校", "幼儿园"), "学校", "schools and kindergartens"),
-}
+from layers.registry import Column, Filters, Layer, Legend, register
 
 
 def _kind_case() -> sql.Composed:
@@ -37,9 +27,9 @@ def _kind_case() -> sql.Composed:
         sql.SQL("WHEN f.type = ANY({names}) OR f.type = {key} THEN {key}").format(
             names=sql.Literal(list(names)), key=sql.Literal(key)
         )
-        for key, (names, _zh, _en) in KINDS.items()
+        for key, names in FACILITY_KINDS.items()
     ]
-    return sql.SQL("CASE {} ELSE 'other' END").format(sql.SQL(" ").join(whens))
+    return sql.SQL("CASE {} ELSE {} END").format(sql.SQL(" ").join(whens), sql.Literal(OTHER_FACILITY))
 
 
 def _where() -> sql.Composed:
@@ -59,7 +49,7 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
         sql.SQL("count(f.facility_id) FILTER (WHERE f.kind = {key}) AS {col}").format(
             key=sql.Literal(key), col=sql.Identifier(key)
         )
-        for key in (*KINDS, "other")
+        for key in (*FACILITY_KINDS, OTHER_FACILITY)
     ]
     query = sql.SQL(
         "WITH f AS (SELECT f.*, {kind} AS kind FROM facilities AS f WHERE {where})"
@@ -84,29 +74,60 @@ def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> d
     return value
 
 
-_EVERYONE = {role: Access.DETAIL for role in Role}
+i18n.add({
+    "zh": {
+        "facilities.label": "设施",
+        "facilities.legend": "设施数",
+        "facilities.facilities": "设施数",
+        "facilities.other": "其他设施",
+        **{f"facilities.{key}": names[0] for key, names in FACILITY_KINDS.items()},
+        "facilities.detail.facility_id": "设施编号",
+        "facilities.detail.name": "名称",
+        "facilities.detail.type": "类型",
+        "facilities.detail.kind": "类别",
+        "facilities.detail.address": "地址",
+    },
+    "en": {
+        "facilities.label": "Facilities",
+        "facilities.legend": "Facilities",
+        "facilities.facilities": "facilities",
+        "facilities.other": "other facilities",
+        "facilities.hydrant": "fire hydrants",
+        "facilities.aed": "AEDs",
+        "facilities.micro_fire_station": "micro fire stations",
+        "facilities.gas_regulator": "gas pressure regulators",
+        "facilities.camera": "CCTV cameras",
+        "facilities.elderly_care": "elderly-care stations",
+        "facilities.party_service": "party-and-public service stations",
+        "facilities.health_station": "community health stations",
+        "facilities.school": "schools and kindergartens",
+        "facilities.detail.facility_id": "facility id",
+        "facilities.detail.name": "name",
+        "facilities.detail.type": "type as the ledger writes it",
+        "facilities.detail.kind": f"one of {', '.join(FACILITY_KINDS)}, {OTHER_FACILITY}",
+        "facilities.detail.address": "address",
+    },
+})
 
 LAYER = register(
     Layer(
         name="facilities",
-        label_zh="设施",
-        label_en="Facilities",
+        label="facilities.label",
         accepts=frozenset({"grids", "categories"}),
         columns=(
-            Column("facilities", "int", "设施数", "facilities"),
-            *(Column(key, "int", zh, en) for key, (_names, zh, en) in KINDS.items()),
-            Column("other", "int", "其他设施", "other facilities"),
+            Column("facilities", "int", "facilities.facilities"),
+            *(Column(key, "int", f"facilities.{key}") for key in FACILITY_KINDS),
+            Column("other", "int", "facilities.other"),
         ),
         aggregate=_aggregate,
-        legend=Legend(property="facilities", kind="count", title_zh="设施数", title_en="Facilities"),
-        access=_EVERYONE,
+        legend=Legend(property="facilities", kind="count", title="facilities.legend"),
         detail=_detail,
         detail_columns=(
-            Column("facility_id", "str", "设施编号", "facility id"),
-            Column("name", "str", "名称", "name"),
-            Column("type", "str", "类型", "type as the ledger writes it"),
-            Column("kind", "str", "类别", f"one of {', '.join(KINDS)}, other"),
-            Column("address", "str", "地址", "address"),
+            Column("facility_id", "str", "facilities.detail.facility_id"),
+            Column("name", "str", "facilities.detail.name"),
+            Column("type", "str", "facilities.detail.type"),
+            Column("kind", "str", "facilities.detail.kind"),
+            Column("address", "str", "facilities.detail.address"),
         ),
         reads=frozenset({"facilities", "grids"}),
     )

@@ -14,14 +14,13 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
+from gridgov import i18n
 from gridgov.errors import InputError
 from gridgov.settings import Settings
+from gridgov.vocabulary import HAZARD_SEVERITIES, HAZARD_STATUSES
 from layers._frames import GRIDS_CLAUSE, frame
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
+from layers.registry import Column, Filters, Layer, Legend, register
 from layers.visits import as_of
-
-STATUSES = {"open": ("待整改", "open"), "in_progress": ("整改中", "in progress"), "closed": ("已整改", "closed")}
-SEVERITIES = {"high": ("重大", "high"), "medium": ("较大", "medium"), "low": ("一般", "low")}
 
 # the hazards of the filters, with days overdue on as_of (null when not overdue)
 _HAZARDS = """
@@ -38,9 +37,9 @@ WHERE (cardinality(%(grids)s::text[]) = 0 OR z.grid_code = ANY (%(grids)s::text[
 
 def params(filters: Filters, settings: Settings) -> dict[str, Any]:
     """Query parameters of the filters (shared by aggregate and detail)."""
-    unknown = set(filters.statuses) - set(STATUSES)
+    unknown = set(filters.statuses) - set(HAZARD_STATUSES)
     if unknown:
-        raise InputError(f"unknown hazard status {', '.join(sorted(unknown))}; statuses: {', '.join(STATUSES)}")
+        raise InputError(f"unknown hazard status {', '.join(sorted(unknown))}; statuses: {', '.join(HAZARD_STATUSES)}")
     return {
         "grids": list(filters.grids),
         "start": filters.start,
@@ -57,14 +56,14 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
         sql.SQL("count(z.hazard_id) FILTER (WHERE z.status = {st} AND z.severity = {sv}) AS {col}").format(
             st=sql.Literal(st), sv=sql.Literal(sv), col=sql.Identifier(f"{st}_{sv}")
         )
-        for st in STATUSES
-        for sv in SEVERITIES
+        for st in HAZARD_STATUSES
+        for sv in HAZARD_SEVERITIES
     ]
     totals = [
         sql.SQL("count(z.hazard_id) FILTER (WHERE z.status = {st}) AS {col}").format(
             st=sql.Literal(st), col=sql.Identifier(st)
         )
-        for st in STATUSES
+        for st in HAZARD_STATUSES
     ]
     query = sql.SQL(
         "WITH z AS ({hazards}) SELECT g.grid_code, count(z.hazard_id) AS hazards, {totals}, {counts},"
@@ -97,43 +96,94 @@ def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> d
     return value
 
 
+i18n.add({
+    "zh": {
+        "hazards.label": "安全隐患",
+        "hazards.legend": "逾期未整改隐患",
+        "hazards.note": "逾期：整改期限已过且未整改完成；逾期天数自整改期限起算",
+        "hazards.hazards": "隐患数",
+        "hazards.status": "{status}数",
+        "hazards.status_severity": "{status}·{severity}",
+        "hazards.overdue": "逾期未整改数",
+        "hazards.max_days_overdue": "最长逾期天数",
+        "hazards.detail.hazard_id": "隐患编号",
+        "hazards.detail.type": "隐患类型",
+        "hazards.detail.severity": "等级",
+        "hazards.detail.status": "状态",
+        "hazards.detail.deadline": "整改期限",
+        "hazards.detail.found_at": "发现时间",
+        "hazards.detail.days_overdue": "逾期天数",
+        "hazards.detail.address": "地址",
+    },
+    "en": {
+        "hazards.label": "Safety hazards",
+        "hazards.legend": "Overdue hazards",
+        "hazards.note": "overdue: deadline passed and not closed; days overdue count from the deadline",
+        "hazards.hazards": "hazards",
+        "hazards.status": "{status}",
+        "hazards.status_severity": "{status}, severity {severity}",
+        "hazards.overdue": "overdue: deadline passed, not closed",
+        "hazards.max_days_overdue": "days overdue of the longest-overdue hazard (0: none)",
+        "hazards.detail.hazard_id": "hazard id",
+        "hazards.detail.type": "type",
+        "hazards.detail.severity": "severity: high, medium, low",
+        "hazards.detail.status": "open, in_progress, closed",
+        "hazards.detail.deadline": "deadline (YYYY-MM-DD)",
+        "hazards.detail.found_at": "day found (YYYY-MM-DD)",
+        "hazards.detail.days_overdue": "days past the deadline, null when not overdue",
+        "hazards.detail.address": "address of the building",
+    },
+})
+
+i18n.add({  # a column per status, and per status and severity
+    lang: {
+        **{f"hazards.{st}": i18n.text("hazards.status", lang, status=i18n.text(f"hazard_status_{st}", lang))
+           for st in HAZARD_STATUSES},
+        **{
+            f"hazards.{st}_{sv}": i18n.text(
+                "hazards.status_severity", lang,
+                status=i18n.text(f"hazard_status_{st}", lang), severity=i18n.text(f"severity_{sv}", lang),
+            )
+            for st in HAZARD_STATUSES
+            for sv in HAZARD_SEVERITIES
+        },
+    }
+    for lang in i18n.LANGUAGES
+})
+
 LAYER = register(
     Layer(
         name="hazards",
-        label_zh="安全隐患",
-        label_en="Safety hazards",
+        label="hazards.label",
         accepts=frozenset({"grids", "window", "categories", "statuses", "as_of"}),
         columns=(
-            Column("hazards", "int", "隐患数", "hazards"),
-            *(Column(st, "int", f"{zh}数", f"{en}") for st, (zh, en) in STATUSES.items()),
+            Column("hazards", "int", "hazards.hazards"),
+            *(Column(st, "int", f"hazards.{st}") for st in HAZARD_STATUSES),
             *(
-                Column(f"{st}_{sv}", "int", f"{szh}·{vzh}", f"{sen}, severity {ven}")
-                for st, (szh, sen) in STATUSES.items()
-                for sv, (vzh, ven) in SEVERITIES.items()
+                Column(f"{st}_{sv}", "int", f"hazards.{st}_{sv}")
+                for st in HAZARD_STATUSES
+                for sv in HAZARD_SEVERITIES
             ),
-            Column("overdue", "int", "逾期未整改数", "overdue: deadline passed, not closed"),
-            Column("max_days_overdue", "int", "最长逾期天数", "days overdue of the longest-overdue hazard (0: none)"),
+            Column("overdue", "int", "hazards.overdue"),
+            Column("max_days_overdue", "int", "hazards.max_days_overdue"),
         ),
         aggregate=_aggregate,
         legend=Legend(
             property="overdue",
             kind="count",
-            title_zh="逾期未整改隐患",
-            title_en="Overdue hazards",
-            note_zh="逾期：整改期限已过且未整改完成；逾期天数自整改期限起算",
-            note_en="overdue: deadline passed and not closed; days overdue count from the deadline",
+            title="hazards.legend",
+            note="hazards.note",
         ),
-        access={Role.SECRETARY: Access.DETAIL, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.DETAIL},
         detail=_detail,
         detail_columns=(
-            Column("hazard_id", "str", "隐患编号", "hazard id"),
-            Column("type", "str", "隐患类型", "type"),
-            Column("severity", "str", "等级", "severity: high, medium, low"),
-            Column("status", "str", "状态", "open, in_progress, closed"),
-            Column("deadline", "str", "整改期限", "deadline (YYYY-MM-DD)"),
-            Column("found_at", "str", "发现时间", "day found (YYYY-MM-DD)"),
-            Column("days_overdue", "int", "逾期天数", "days past the deadline, null when not overdue"),
-            Column("address", "str", "地址", "address of the building"),
+            Column("hazard_id", "str", "hazards.detail.hazard_id"),
+            Column("type", "str", "hazards.detail.type"),
+            Column("severity", "str", "hazards.detail.severity"),
+            Column("status", "str", "hazards.detail.status"),
+            Column("deadline", "str", "hazards.detail.deadline"),
+            Column("found_at", "str", "hazards.detail.found_at"),
+            Column("days_overdue", "int", "hazards.detail.days_overdue"),
+            Column("address", "str", "hazards.detail.address"),
         ),
         reads=frozenset({"hazards", "grids"}),
     )

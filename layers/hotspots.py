@@ -41,23 +41,24 @@ from libpysal.weights.util import fill_diagonal
 from scipy import sparse
 from scipy.stats import false_discovery_control
 
+from gridgov import i18n
 from gridgov.settings import Settings
 from layers import _queries
 from layers.complaints import FILTERS, counts
 from layers.contiguity import neighbours as stored_neighbours
-from layers.registry import Access, Column, Filters, Layer, Legend, Role, register
+from layers.registry import Column, Filters, Layer, Legend, register
 
 MIN_GRIDS = 3
 
-# (value, zh, en, colour): ArcGIS's hot spot renderer, cold blue to hot red
+# (value, key of its name, colour): ArcGIS's hot spot renderer, cold blue to hot red
 BINS = (
-    ("-3", "冷点（99%置信度）", "Cold spot, 99% confidence", "#4575b5"),
-    ("-2", "冷点（95%置信度）", "Cold spot, 95% confidence", "#849eba"),
-    ("-1", "冷点（90%置信度）", "Cold spot, 90% confidence", "#c0ccbe"),
-    ("0", "不显著", "Not significant", "#ffffbf"),
-    ("1", "热点（90%置信度）", "Hot spot, 90% confidence", "#fab984"),
-    ("2", "热点（95%置信度）", "Hot spot, 95% confidence", "#ed7551"),
-    ("3", "热点（99%置信度）", "Hot spot, 99% confidence", "#d62f27"),
+    ("-3", "complaint_hotspots.bin-3", "#4575b5"),
+    ("-2", "complaint_hotspots.bin-2", "#849eba"),
+    ("-1", "complaint_hotspots.bin-1", "#c0ccbe"),
+    ("0", "complaint_hotspots.bin0", "#ffffbf"),
+    ("1", "complaint_hotspots.bin1", "#fab984"),
+    ("2", "complaint_hotspots.bin2", "#ed7551"),
+    ("3", "complaint_hotspots.bin3", "#d62f27"),
 )
 
 
@@ -254,37 +255,68 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
     return out[out.index.isin(filters.grids)] if filters.grids else out
 
 
+i18n.add({
+    "zh": {
+        "complaint_hotspots.label": "热点分析",
+        "complaint_hotspots.legend": "诉求热点（Getis-Ord Gi*）",
+        "complaint_hotspots.note": (
+            "各网格诉求数的 Getis-Ord Gi*：邻接（共边或共点）网格及本网格为邻域；"
+            "p 值由置换检验得出（固定随机种子）；置信分级经 Benjamini-Hochberg 错误发现率（FDR）校正，与 ArcGIS 一致。"
+        ),
+        "complaint_hotspots.gi_z": "Gi* z 得分",
+        "complaint_hotspots.gi_p": "p 值（置换检验，未校正）",
+        "complaint_hotspots.gi_bin": "置信区间分级",
+        "complaint_hotspots.complaints": "诉求数",
+        "complaint_hotspots.bin-3": "冷点（99%置信度）",
+        "complaint_hotspots.bin-2": "冷点（95%置信度）",
+        "complaint_hotspots.bin-1": "冷点（90%置信度）",
+        "complaint_hotspots.bin0": "不显著",
+        "complaint_hotspots.bin1": "热点（90%置信度）",
+        "complaint_hotspots.bin2": "热点（95%置信度）",
+        "complaint_hotspots.bin3": "热点（99%置信度）",
+    },
+    "en": {
+        "complaint_hotspots.label": "Complaint hot spots",
+        "complaint_hotspots.legend": "Complaint hot spots (Getis-Ord Gi*)",
+        "complaint_hotspots.note": (
+            "Getis-Ord Gi* of complaints per grid; neighbourhood: the grid and the grids sharing an edge or corner; "
+            "p-values from permutations (fixed seed); confidence bins corrected for the false discovery rate "
+            "(Benjamini-Hochberg), as ArcGIS does."
+        ),
+        "complaint_hotspots.gi_z": "Gi* z-score",
+        "complaint_hotspots.gi_p": "p-value (permutation, uncorrected)",
+        "complaint_hotspots.gi_bin": "confidence bin −3…3 (FDR-corrected)",
+        "complaint_hotspots.complaints": "complaints",
+        "complaint_hotspots.bin-3": "Cold spot, 99% confidence",
+        "complaint_hotspots.bin-2": "Cold spot, 95% confidence",
+        "complaint_hotspots.bin-1": "Cold spot, 90% confidence",
+        "complaint_hotspots.bin0": "Not significant",
+        "complaint_hotspots.bin1": "Hot spot, 90% confidence",
+        "complaint_hotspots.bin2": "Hot spot, 95% confidence",
+        "complaint_hotspots.bin3": "Hot spot, 99% confidence",
+    },
+})
+
 LAYER = register(
     Layer(
         name="complaint_hotspots",
-        label_zh="热点分析",
-        label_en="Complaint hot spots",
+        label="complaint_hotspots.label",
         accepts=FILTERS,
         columns=(
-            Column("gi_z", "float", "Gi* z 得分", "Gi* z-score"),
-            Column("gi_p", "float", "p 值（置换检验，未校正）", "p-value (permutation, uncorrected)"),
-            Column("gi_bin", "int", "置信区间分级", "confidence bin −3…3 (FDR-corrected)"),
-            Column("complaints", "int", "诉求数", "complaints"),
+            Column("gi_z", "float", "complaint_hotspots.gi_z"),
+            Column("gi_p", "float", "complaint_hotspots.gi_p"),
+            Column("gi_bin", "int", "complaint_hotspots.gi_bin"),
+            Column("complaints", "int", "complaint_hotspots.complaints"),
         ),
         aggregate=_aggregate,
         legend=Legend(
             property="gi_bin",
             kind="bin",
-            title_zh="诉求热点（Getis-Ord Gi*）",
-            title_en="Complaint hot spots (Getis-Ord Gi*)",
-            note_zh=(
-                "各网格诉求数的 Getis-Ord Gi*：邻接（共边或共点）网格及本网格为邻域；"
-                "p 值由置换检验得出（固定随机种子）；置信分级经 Benjamini-Hochberg 错误发现率（FDR）校正，与 ArcGIS 一致。"
-            ),
-            note_en=(
-                "Getis-Ord Gi* of complaints per grid; neighbourhood: the grid and the grids sharing an edge or corner; "
-                "p-values from permutations (fixed seed); confidence bins corrected for the false discovery rate "
-                "(Benjamini-Hochberg), as ArcGIS does."
-            ),
+            title="complaint_hotspots.legend",
+            note="complaint_hotspots.note",
             categories=BINS,
         ),
         whole_area=True,
-        access={Role.SECRETARY: Access.AGGREGATE, Role.PLANNER: Access.AGGREGATE, Role.GRID_LEADER: Access.AGGREGATE},
         reads=frozenset({"complaints", "grids"}),  # and grid_neighbours, derived from grids (layers.contiguity)
     )
 )

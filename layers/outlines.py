@@ -23,9 +23,10 @@ import numpy as np
 import psycopg
 import shapely
 
+from gridgov.access import own_grids_only
 from layers import _grids, answers
 from layers.basemap import Bounds
-from layers.registry import Role, Viewer
+from layers.registry import Viewer
 
 READS = frozenset({"grids"})  # all that is read here
 SIMPLIFY_SHARE = 1 / 4000  # of the extent's larger side: half a pixel of a 2,000-pixel-wide view of all of it
@@ -44,7 +45,7 @@ FROM (SELECT ST_Extent(geom) AS e FROM grids
 
 def _codes(viewer: Viewer) -> tuple[str, ...]:
     """The grids the viewer may see, () for every grid."""
-    return viewer.grid_codes if viewer.role is Role.GRID_LEADER else ()
+    return viewer.grid_codes if own_grids_only(viewer.role) else ()
 
 
 def outlines(conn: psycopg.Connection, viewer: Viewer) -> dict[str, Any]:

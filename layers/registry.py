@@ -1,11 +1,13 @@
 """The layer registry: every question the map, the exporter and the API can ask.
 
 A layer is one module in layers/ that calls `register(Layer(...))` at import.
-It says what it is called (in Chinese and English), which filters it accepts,
+It says what it is called, which filters it accepts,
 how to compute its per-grid aggregate (in PostGIS), what detail features it has,
-how its legend reads, and what each role may see of it. Callers never import a
-layer module: they ask this registry, which also decides, from the viewer's
-role and grid, what they may see (`scope`).
+how its legend reads. What each role may see of it is the access policy's
+(gridgov.access), checked as the layer registers. Callers never import a
+layer module (for the front-ends, dashboard and api, an import contract in
+pyproject.toml checks it): they ask this registry, which also applies that
+policy to the viewer's role and grids (`scope`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from enum import IntEnum, StrEnum
 from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 import psycopg
 
+from gridgov import access, i18n
+from gridgov.access import Access, Role, Scope
 from gridgov.errors import Forbidden, InputError
 from gridgov.settings import Settings
 from layers import _grids, answers
@@ -36,22 +39,6 @@ BUILTIN = (
     "layers.emerging",
     "layers.density",
 )
-
-
-class Role(StrEnum):
-    """Who is looking."""
-
-    SECRETARY = "secretary"  # 社区书记: every grid, aggregates and density, never a person's point
-    GRID_LEADER = "grid_leader"  # 网格员: their own grid only, with household-level detail
-    PLANNER = "planner"  # 规划: de-identified aggregates of every grid, and exports
-
-
-class Access(IntEnum):
-    """How much of a layer a role may see; a grid leader's access is always limited to their own grid."""
-
-    NONE = 0
-    AGGREGATE = 1  # per-grid numbers
-    DETAIL = 2  # per-grid numbers and the layer's detail features
 
 
 @dataclass(frozen=True)
@@ -72,7 +59,7 @@ class Viewer:
             raise ValueError(f"grid_code {self.grid_code} is not one of grid_codes {codes}")
         object.__setattr__(self, "grid_codes", codes)
         object.__setattr__(self, "grid_code", codes[0] if codes else None)
-        if self.role is Role.GRID_LEADER and not codes:
+        if access.own_grids_only(self.role) and not codes:
             raise ValueError("a grid leader's viewer needs their grid_code")
 
 
@@ -123,35 +110,37 @@ class Column:
 
     name: str
     type: Literal["int", "float", "str"]
-    zh: str
-    en: str
+    label: str  # a key of the catalogue (gridgov.i18n), added by the layer's module
 
 
 @dataclass(frozen=True)
 class Legend:
-    """How the map colours the layer: which property, what kind of scale, and the words and formula shown."""
+    """How the map colours the layer: which property, what kind of scale, and the words and formula shown.
+
+    The words are keys of the catalogue (gridgov.i18n): the title, the note (none: ""), and each category's.
+    """
 
     property: str
     kind: Literal["count", "rate", "bin", "category"]
-    title_zh: str
-    title_en: str
-    note_zh: str = ""
-    note_en: str = ""
-    categories: tuple[tuple[str, str, str, str], ...] = ()  # (value, zh, en, colour) for kind bin/category
+    title: str
+    note: str = ""
+    categories: tuple[tuple[str, str, str], ...] = ()  # (value, key of its name, colour) for kind bin/category
 
 
-# households' or people's rows: numbers for everyone, the rows themselves for the grid's own leader only
-PERSONAL_DETAIL: Mapping[Role, Access] = {
-    Role.SECRETARY: Access.AGGREGATE,
-    Role.PLANNER: Access.AGGREGATE,
-    Role.GRID_LEADER: Access.DETAIL,
-}
-
+i18n.add({
+    "zh": {"household.household_id": "户编号", "household.address": "地址", "household.head_name": "户主", "household.phone": "电话"},
+    "en": {
+        "household.household_id": "household id",
+        "household.address": "address",
+        "household.head_name": "head of household",
+        "household.phone": "phone",
+    },
+})
 HOUSEHOLD_DETAIL = (
-    Column("household_id", "str", "户编号", "household id"),
-    Column("address", "str", "地址", "address"),
-    Column("head_name", "str", "户主", "head of household"),
-    Column("phone", "str", "电话", "phone"),
+    Column("household_id", "str", "household.household_id"),
+    Column("address", "str", "household.address"),
+    Column("head_name", "str", "household.head_name"),
+    Column("phone", "str", "household.phone"),
 )
 """The first detail columns of every layer whose detail features are households."""
 
@@ -165,13 +154,11 @@ class Layer:
     """One question the map can answer, per grid."""
 
     name: str
-    label_zh: str
-    label_en: str
+    label: str  # a key of the catalogue (gridgov.i18n), added by the layer's module
     accepts: frozenset[str]
     columns: tuple[Column, ...]
     aggregate: Aggregate  # a frame indexed by grid_code with one row per grid asked for, columns as `columns`
     legend: Legend
-    access: Mapping[Role, Access]
     detail: Detail | None = None  # a GeoJSON FeatureCollection for the grids in Filters.grids
     detail_columns: tuple[Column, ...] = ()
     # de-identified output: a count column below SUPPRESS_BELOW is withheld, with the columns derived from it
@@ -190,8 +177,15 @@ class Layer:
         unknown = self.accepts - FILTERS
         if unknown:
             raise ValueError(f"layer {self.name}: unknown filters {sorted(unknown)}")
-        if self.detail is None and Access.DETAIL in self.access.values():
-            raise ValueError(f"layer {self.name}: a role has DETAIL access but the layer has no detail")
+
+    @property
+    def access(self) -> Mapping[Role, Access]:
+        """How much of the layer each role may see, as the access policy (gridgov.access) says."""
+        return {role: access.layer_access(role, self.name) for role in Role}
+
+    def personal(self) -> bool:
+        """Whether the layer's detail features carry personal data (access.PERSONAL_COLUMNS)."""
+        return any(c.name in access.PERSONAL_COLUMNS for c in self.detail_columns)
 
 
 _LAYERS: dict[str, Layer] = {}
@@ -199,11 +193,26 @@ _loaded = False
 
 
 def register(layer: Layer) -> Layer:
-    """Add a layer (called by each layer module at import)."""
+    """Add a layer (called by each layer module at import); a ValueError when the access policy does not fit it."""
     if layer.name in _LAYERS and _LAYERS[layer.name] is not layer:
         raise ValueError(f"two layers are called {layer.name}")
+    _check_policy(layer)
     _LAYERS[layer.name] = layer
     return layer
+
+
+def _check_policy(layer: Layer) -> None:
+    """The policy names the layer, grants details only of a layer that has them, and personal ones only as allowed."""
+    if layer.name not in access.LAYERS:
+        raise ValueError(f"layer {layer.name}: gridgov.access.LAYERS says nothing of who may see it")
+    details = access.layer(layer.name, Access.DETAIL)
+    granted = {role: access.decide(role, details) for role in access.allowed_roles(details)}
+    if granted and layer.detail is None:
+        raise ValueError(f"layer {layer.name}: the policy grants its details but the layer has none")
+    if layer.personal():
+        beyond = {r.value for r, d in granted.items() if d != access.decide(r, access.PERSONAL)}
+        if beyond:
+            raise ValueError(f"layer {layer.name}: personal details granted beyond personal_columns to {sorted(beyond)}")
 
 
 def _load_builtin() -> None:
@@ -232,23 +241,23 @@ def get(name: str) -> Layer:
 
 def visible_to(viewer: Viewer) -> list[Layer]:
     """The layers a viewer may see at all."""
-    return [layer for layer in available() if layer.access.get(viewer.role, Access.NONE) > Access.NONE]
+    return [layer for layer in available() if access.decide(viewer.role, access.layer(layer.name)).allowed]
 
 
 def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Access.AGGREGATE) -> Filters:
     """The filters a request runs with, or Forbidden.
 
-    The role must have at least `level` on the layer. A grid leader sees their own
-    grids only: asking for no grid means all of theirs, asking for another is refused.
+    The policy (gridgov.access) must allow the role the layer at `level`. In the scope of
+    own grids (a grid leader) asking for no grid means all of theirs, asking for another is refused.
     """
-    granted = layer.access.get(viewer.role, Access.NONE)
-    if granted < level:
+    decision = access.decide(viewer.role, access.layer(layer.name, level))
+    if not decision.allowed:
         what = "the details of" if level is Access.DETAIL else "the layer"
         raise Forbidden(f"{viewer.role.value} may not see {what} {layer.name}")
     unsupported = filters.used() - layer.accepts
     if unsupported:
         raise InputError(f"layer {layer.name} does not filter by {', '.join(sorted(unsupported))}")
-    if viewer.role is Role.GRID_LEADER:
+    if decision.scope is Scope.OWN_GRIDS:
         others = set(filters.grids) - set(viewer.grid_codes)
         if others:
             raise Forbidden(

@@ -7,16 +7,12 @@ from typing import Any
 import pandas as pd
 import psycopg
 
-from gridgov.groups import ENGLISH, SPECIAL_GROUPS
+from gridgov import i18n
+from gridgov.groups import SPECIAL_GROUPS
 from gridgov.settings import Settings
-from layers import _queries
+from layers import _queries, rates
 from layers._frames import GRIDS_CLAUSE, frame
-from layers.registry import HOUSEHOLD_DETAIL, PERSONAL_DETAIL, Column, Filters, Layer, Legend, register
-
-
-def grid_summary(conn: psycopg.Connection) -> dict[str, Any]:
-    """Every grid as a GeoJSON FeatureCollection with its household and special-group counts."""
-    return _queries.fetch_json(conn, "grid_summary")
+from layers.registry import HOUSEHOLD_DETAIL, Column, Filters, Layer, Legend, register
 
 
 def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
@@ -28,11 +24,11 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
         "WITH c AS (SELECT h.grid_code, count(*) AS households, count(*) FILTER (WHERE h.groups <> '{}') AS special"
         " FROM households AS h"
         " WHERE cardinality(%(grids)s::text[]) = 0 OR h.grid_code = ANY(%(grids)s::text[]) GROUP BY 1)"
-        " SELECT g.grid_code, coalesce(c.households, 0) AS households, coalesce(c.special, 0) AS special_households,"
-        " round(100.0 * c.special / nullif(c.households, 0), 1)::float8 AS special_per_100"
+        " SELECT g.grid_code, coalesce(c.households, 0) AS households, coalesce(c.special, 0) AS special_households"
         f" FROM grids AS g LEFT JOIN c ON c.grid_code = g.grid_code WHERE {GRIDS_CLAUSE} ORDER BY g.grid_code",
         params,
     )
+    table = rates.with_rates(table, (rates.SPECIAL_PER_100,), settings)
     per_group = frame(
         conn,
         "SELECT h.grid_code, m.group_key, count(*) AS n FROM households AS h"
@@ -52,38 +48,66 @@ def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> d
     return _queries.fetch_json(conn, "special_group_households", {"grids": list(filters.grids)})
 
 
+i18n.add({
+    "zh": {
+        "special_groups.label": "特殊群体",
+        "special_groups.legend": "特殊群体户数",
+        "special_groups.note": "每百户 = 特殊群体户数 ÷ 户数 × 100",
+        "special_groups.households": "户数",
+        "special_groups.special_households": "特殊群体户数",
+        "special_groups.special_per_100": "每百户特殊群体户数",
+        "special_groups.group": "{group}户数",
+        "special_groups.detail.members": "人口",
+        "special_groups.detail.groups": "群体",
+    },
+    "en": {
+        "special_groups.label": "Special groups",
+        "special_groups.legend": "Special-group households",
+        "special_groups.note": "per 100 = special-group households ÷ households × 100",
+        "special_groups.households": "households",
+        "special_groups.special_households": "households in any special group",
+        "special_groups.special_per_100": "special-group households per 100 households",
+        "special_groups.group": "households: {group}",
+        "special_groups.detail.members": "members",
+        "special_groups.detail.groups": "special groups",
+    },
+})
+i18n.add({  # a column per group: "special_groups.group" with the group's name
+    lang: {
+        f"special_groups.group_{key}": i18n.text("special_groups.group", lang, group=i18n.text(f"group_{key}", lang))
+        for key in SPECIAL_GROUPS
+    }
+    for lang in i18n.LANGUAGES
+})
+
 COLUMNS = (
-    Column("households", "int", "户数", "households"),
-    Column("special_households", "int", "特殊群体户数", "households in any special group"),
-    Column("special_per_100", "float", "每百户特殊群体户数", "special-group households per 100 households"),
+    Column("households", "int", "special_groups.households"),
+    Column("special_households", "int", "special_groups.special_households"),
+    Column("special_per_100", "float", "special_groups.special_per_100"),
     *(
-        Column(f"group_{key}", "int", f"{name}户数", f"households: {ENGLISH[key]}")
-        for key, name in SPECIAL_GROUPS.items()
+        Column(f"group_{key}", "int", f"special_groups.group_{key}")
+        for key in SPECIAL_GROUPS
     ),
 )
 
 LAYER = register(
     Layer(
         name="special_groups",
-        label_zh="特殊群体",
-        label_en="Special groups",
+        label="special_groups.label",
         accepts=frozenset({"grids"}),
         columns=COLUMNS,
         aggregate=_aggregate,
         legend=Legend(
             property="special_households",
             kind="count",
-            title_zh="特殊群体户数",
-            title_en="Special-group households",
-            note_zh="每百户 = 特殊群体户数 ÷ 户数 × 100",
-            note_en="per 100 = special-group households ÷ households × 100",
+            title="special_groups.legend",
+            note="special_groups.note",
         ),
-        access=PERSONAL_DETAIL,
         detail=_detail,
         detail_columns=(
             *HOUSEHOLD_DETAIL,
-            Column("members", "int", "人口", "members"),
-            Column("groups", "str", "群体", "special groups"),
+            Column("members", "int", "special_groups.detail.members"),
+            Column("groups", "str", "special_groups.detail.groups"),
         ),
         # a planner's export withholds a grid's count of a group below 5, and the rate built on it
         suppress={"special_households": ("special_per_100",), **{f"group_{k}": () for k in SPECIAL_GROUPS}},

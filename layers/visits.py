@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 import psycopg
 
+from gridgov import i18n
 from gridgov.settings import Settings
 from layers import _queries
 from layers._frames import GRIDS_CLAUSE, frame
-from layers.registry import HOUSEHOLD_DETAIL, PERSONAL_DETAIL, Column, Filters, Layer, Legend, register
+from layers.registry import HOUSEHOLD_DETAIL, Column, Filters, Layer, Legend, register
 
 
 def as_of(filters: Filters, settings: Settings) -> date:
@@ -61,36 +62,63 @@ def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> d
     return value
 
 
+i18n.add({
+    "zh": {
+        "visits.label": "六必访",
+        "visits.legend": "逾期未访户数",
+        "visits.note": "应访：属六必访群体（规则见 visit_rules）；逾期：上一周期无走访且本期尚未走访",
+        "visits.due": "本期应访户数",
+        "visits.visited": "本期已访户数",
+        "visits.not_yet_visited": "本期待访户数",
+        "visits.overdue": "逾期未访户数",
+        "visits.visited_pct": "本期走访率(%)",
+        "visits.detail.groups": "群体",
+        "visits.detail.every": "走访周期",
+        "visits.detail.last_visit": "最近走访",
+        "visits.detail.status": "状态",
+    },
+    "en": {
+        "visits.label": "Visits",
+        "visits.legend": "Households overdue a visit",
+        "visits.note": "due: in a group of visit_rules; overdue: no visit in the previous period and none yet in this one",
+        "visits.due": "households due a visit this period",
+        "visits.visited": "of them, visited this period",
+        "visits.not_yet_visited": "of them, not yet visited (still due until the period ends)",
+        "visits.overdue": "not yet visited, and the previous period passed without a visit",
+        "visits.visited_pct": "visited ÷ due × 100",
+        "visits.detail.groups": "special groups",
+        "visits.detail.every": "visit period: week, month or quarter",
+        "visits.detail.last_visit": "date of the last visit (YYYY-MM-DD) or null",
+        "visits.detail.status": "visited, due or overdue",
+    },
+})
+
 LAYER = register(
     Layer(
         name="visits",
-        label_zh="六必访",
-        label_en="Visits",
+        label="visits.label",
         accepts=frozenset({"grids", "as_of"}),
         columns=(
-            Column("due", "int", "本期应访户数", "households due a visit this period"),
-            Column("visited", "int", "本期已访户数", "of them, visited this period"),
-            Column("not_yet_visited", "int", "本期待访户数", "of them, not yet visited (still due until the period ends)"),
-            Column("overdue", "int", "逾期未访户数", "not yet visited, and the previous period passed without a visit"),
-            Column("visited_pct", "float", "本期走访率(%)", "visited ÷ due × 100"),
+            Column("due", "int", "visits.due"),
+            Column("visited", "int", "visits.visited"),
+            Column("not_yet_visited", "int", "visits.not_yet_visited"),
+            Column("overdue", "int", "visits.overdue"),
+            Column("visited_pct", "float", "visits.visited_pct"),
         ),
         aggregate=_aggregate,
         legend=Legend(
             property="overdue",
             kind="count",
-            title_zh="逾期未访户数",
-            title_en="Households overdue a visit",
-            note_zh="应访：属六必访群体（规则见 visit_rules）；逾期：上一周期无走访且本期尚未走访",
-            note_en="due: in a group of visit_rules; overdue: no visit in the previous period and none yet in this one",
+            title="visits.legend",
+            note="visits.note",
         ),
-        access=PERSONAL_DETAIL,
         detail=_detail,
         detail_columns=(
             *HOUSEHOLD_DETAIL,
-            Column("groups", "str", "群体", "special groups"),
-            Column("every", "str", "走访周期", "visit period: week, month or quarter"),
-            Column("last_visit", "str", "最近走访", "date of the last visit (YYYY-MM-DD) or null"),
-            Column("status", "str", "状态", "visited, due or overdue"),
+            Column("groups", "str", "visits.detail.groups"),
+            Column("every", "str", "visits.detail.every"),
+            Column("last_visit", "str", "visits.detail.last_visit"),
+            Column("status", "str", "visits.detail.status"),
         ),
         # the counts are of special-group households: a planner never sees fewer than 5
         suppress={"due": ("visited_pct",), "visited": ("visited_pct",), "not_yet_visited": (), "overdue": ()},

@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from seed_sql import seed_small_community
 
 from gridgov import accounts
+from gridgov.access import Role
 from gridgov.cli import main
 from gridgov.errors import Forbidden, InputError
 from gridgov.rls import grid_reader_transaction
 from gridgov.settings import Settings
 from layers import registry, special_groups
-from layers.registry import Filters, Role, Viewer
+from layers.registry import Filters, Viewer
 
 
 def _cli(db_url: str, home: Path, args: list[str], stdin: str | None = None) -> tuple[int, str]:

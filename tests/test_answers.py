@@ -11,8 +11,9 @@ import psycopg
 import pytest
 from seed_sql import seed_small_community
 
+from gridgov.access import Role
 from layers import answers, registry
-from layers.registry import Filters, Role, Viewer
+from layers.registry import Filters, Viewer
 
 SECRETARY = Viewer(Role.SECRETARY)
 G03 = Filters(grids=("G03",))

@@ -27,10 +27,10 @@ from dashboard import pages
 from dashboard.app import create_app
 from dashboard.web.secret import session_secret as app_secret
 from gridgov import accounts, audit
+from gridgov.access import LANDING, Access, Role
 from gridgov.errors import SetupError
 from gridgov.settings import Settings
 from layers import registry
-from layers.registry import Access, Role
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
@@ -222,7 +222,7 @@ def test_pages_of_other_roles_are_403_and_the_root_sends_each_role_home(app: das
                 built = client.post("/_dash-update-component", json=callback("page.children", [("url", "pathname", path)]))
                 assert built.status_code == 200, (user.role, path, built.get_data(as_text=True)[-500:])
             elif path == "/":
-                assert response.status_code == 302 and response.headers["Location"] == pages.LANDING[accounts.AccountRole(user.role)]
+                assert response.status_code == 302 and response.headers["Location"] == LANDING[Role(user.role)]
             else:
                 assert response.status_code == 403, (user.role, path)
         assert client.get("/no-such-page").status_code == 404

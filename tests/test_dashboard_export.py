@@ -28,10 +28,11 @@ from seed_sql import GRIDS, seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, serving
 
 from dashboard.maps import layer_legend, layer_style
-from dashboard.web.data_access import PERSONAL_COLUMNS
-from gridgov import audit
+from gridgov import audit, i18n
+from gridgov.access import PERSONAL_COLUMNS
+from gridgov.i18n import text
 from layers import export, registry
-from layers.registry import Access, Column, Layer, Legend, Role
+from layers.registry import Column, Layer, Legend
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 API_PORT = 18081
@@ -285,7 +286,7 @@ def test_the_export_page_offers_the_planners_layers_and_the_ogc_api(app: dash.Da
     assert page.status_code == 200
     shown = json.dumps(page.get_json(), ensure_ascii=False)
     for layer in export.exportable():
-        assert layer.label_zh in shown
+        assert text(layer.label, "zh") in shown
     assert f"http://localhost:{API_PORT}/" in shown  # the test client's host, on the API's port
     assert "东区一网格" in shown  # the grids to pick from
 
@@ -340,12 +341,17 @@ def quote_query(query: str) -> str:
     return "&".join(f"{k}={quote(v)}" for k, v in (pair.split("=") for pair in query.split("&")))
 
 
-def _layer(kind: str, categories: tuple[tuple[str, str, str, str], ...] = ()) -> Layer:
+i18n.add({
+    "zh": {"test.label": "测试", "test.v": "值", "test.legend": "测试值", "test.note": "值 = 甲 ÷ 乙", "test.a": "甲"},
+    "en": {"test.label": "Test", "test.v": "value", "test.legend": "Test value", "test.note": "value = a ÷ b", "test.a": "A"},
+})
+
+
+def _layer(kind: str, categories: tuple[tuple[str, str, str], ...] = ()) -> Layer:
     return Layer(
-        name=f"test_{kind}", label_zh="测试", label_en="Test", accepts=frozenset({"grids"}),
-        columns=(Column("v", "float", "值", "value"),), aggregate=lambda *_: None,  # type: ignore[arg-type, return-value]
-        legend=Legend("v", kind, "测试值", "Test value", note_zh="值 = 甲 ÷ 乙", note_en="value = a ÷ b", categories=categories),  # type: ignore[arg-type]
-        access={Role.PLANNER: Access.AGGREGATE},
+        name=f"test_{kind}", label="test.label", accepts=frozenset({"grids"}),
+        columns=(Column("v", "float", "test.v"),), aggregate=lambda *_: None,  # type: ignore[arg-type, return-value]
+        legend=Legend("v", kind, "test.legend", note="test.note", categories=categories),  # type: ignore[arg-type]
     )
 
 
@@ -366,12 +372,12 @@ def test_each_legend_kind_reads_as_its_scale_with_the_formula() -> None:
     assert "Withheld" not in rate  # every grid has a value
     hotspots = registry.get("complaint_hotspots")
     bins = _legend_text(hotspots, {"features": [{"properties": {"gi_bin": 0}}]})
-    assert all(zh in bins for _v, zh, _en, _c in hotspots.legend.categories)  # all 7 bins, hot and cold
+    assert all(text(key, "zh") in bins for _v, key, _c in hotspots.legend.categories)  # all 7 bins, hot and cold
     assert "#d62f27" in bins and "#4575b5" in bins
     emerging = registry.get("emerging_hotspots")
     patterns = _legend_text(emerging, {"features": [{"properties": {"pattern": "new_hot_spot"}}, {"properties": {"pattern": "no_pattern"}}]})
     assert "新增的热点" in patterns and "无显著模式" in patterns and "持续的热点" not in patterns  # only those on the map
-    style = layer_style.style_of(_layer("category", (("a", "甲", "A", "#111111"),)), _features("a"), "en")
+    style = layer_style.style_of(_layer("category", (("a", "test.a", "#111111"),)), _features("a"), "en")
     hideout = layer_style.hideout(_layer("category"), style, "en", class_name="x", labels={"missing": "—"})
     assert hideout["values"] == ["a"] and hideout["valueLabels"] == ["A"] and hideout["colors"] == ["#111111"]
     assert hideout["columns"] == [["v", "value"]] and hideout["title"] == "Test value"
@@ -404,7 +410,7 @@ def test_a_planner_previews_a_grid_and_downloads_it_in_chromium(db_url: str) -> 
             expect(page.locator("header h1")).to_have_text("数据导出")
             layers = page.locator("#export-layer")
             for layer in export.exportable():
-                expect(layers).to_contain_text(layer.label_zh)
+                expect(layers).to_contain_text(text(layer.label, "zh"))
             expect(page.locator("#export-ogc-url")).to_have_text(f"http://127.0.0.1:{API_PORT}/")
             polygons = page.locator("path.export-polygon")
             expect(polygons).to_have_count(len(GRIDS))

@@ -10,8 +10,10 @@ community's calendar (Asia/Shanghai), so the test holds on any day of the week.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from time import sleep
 from typing import Any
@@ -34,15 +36,20 @@ from served_app import CHROMIUM, CHROMIUM_ARGS, UNDER_LIBFAKETIME, free_port, se
 from dashboard.app import create_app
 from dashboard.wall import content, warmup
 from dashboard.wall import page as wall_page
-from dashboard.wall.numbers import Figures, GridNumbers, Rate
+from dashboard.wall.numbers import RATE_DAYS, Figures, GridNumbers
 from dashboard.web import fast_json
 from dashboard.web.session import sign_in
+from etl.folder import plan
+from etl.load import load_file
 from gridgov import accounts
+from gridgov.access import Role
 from gridgov.settings import Settings
 from layers import answers, registry
-from layers.registry import Filters, Role, Viewer
+from layers.rates import Rate
+from layers.registry import Filters, Viewer
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+DEMO = Path(__file__).resolve().parents[1] / "geodata" / "demo"
 TZ = ZoneInfo("Asia/Shanghai")
 WEIGHT = 0.5  # of 基本满意 in the satisfaction rate: not the default, so the test sees it applied
 
@@ -537,7 +544,7 @@ def test_a_city_labels_only_the_grids_that_need_attention() -> None:
     def figures(grids: tuple[GridNumbers, ...]) -> Figures:
         none = Rate(None, 0)
         today = community_today()
-        return Figures(today, today, today, 0, 0, 0, 0, 0, 0, 0, none, none, none, 0, 0, 0, grids)
+        return Figures(today, today, today, 0, 0, none, 0, 0, 0, 0, 0, none, none, none, 0, 0, 0, grids)
 
     small = features(content.LABEL_ALL_UP_TO)
     assert len(content._labelled(small, figures(()))) == content.LABEL_ALL_UP_TO  # a community: every grid
@@ -546,3 +553,36 @@ def test_a_city_labels_only_the_grids_that_need_attention() -> None:
     labelled = content._labelled(city, figures(ranked))
     assert sorted(labelled) == [f"C{i:04d}" for i in range(5, 11)]  # the six highest scores, as the ranking lists
     assert labelled["C0010"] == "网格10"
+
+
+def test_on_the_demo_the_walls_rates_are_the_grids_counts_summed(db_url: str) -> None:
+    """The wall's three rates on the demo community: each grid's numerator and denominator from the complaints
+    layer, summed over the grids, the one over the other (never an average of the grids' rates)."""
+    password = secrets.token_urlsafe(16)
+    today = community_today()
+    recent = Filters(start=today - timedelta(days=RATE_DAYS - 1), end=today)
+    with psycopg.connect(db_url) as conn:
+        for src in plan(DEMO)[0]:
+            load_file(conn, src.path, src.dataset)
+        accounts.add(conn, "shuji", role="secretary", password=password, grids=())
+        answer = registry.aggregate(
+            conn, "complaints", Viewer(Role.SECRETARY), recent, Settings(basically_satisfied_weight=WEIGHT)
+        )
+    grids = [f["properties"] for f in answer["features"]]
+    assert len({g["response_rate"] for g in grids}) > 1  # the grids' rates differ: an average would not do
+
+    def summed(column: str) -> int:
+        return sum(g[column] for g in grids)
+
+    def tile(part: Decimal, base: int) -> tuple[str, str]:
+        percent = (100 * part / base).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{percent}%", f"近{RATE_DAYS}天 · {base:,} 单"
+
+    weight = Decimal(str(WEIGHT))
+    with running_app(db_url, basically_satisfied_weight=WEIGHT) as app:
+        shown = wall_update(signed_in(app, User("shuji", "secretary", (), password)))
+    tiles = tiles_of(shown["wall-kpis"]["children"])
+    assert tiles["response"] == tile(Decimal(summed("responded_in_time")), summed("response_known"))
+    assert tiles["resolution"] == tile(Decimal(summed("resolved")), summed("outcome_known"))
+    satisfied = summed("satisfied") + weight * summed("basically_satisfied")
+    assert tiles["satisfaction"] == tile(satisfied, summed("rated"))

@@ -22,8 +22,9 @@ from etl.folder import plan
 from etl.load import load_file
 from gridgov.cli import main
 from gridgov.groups import SPECIAL_GROUPS
+from gridgov.i18n import text
 from layers import export_docs
-from layers.export import export, exportable, schema
+from layers.export import export, exportable, planner_geojson, schema
 from layers.registry import SUPPRESS_BELOW, Filters
 
 REPO = Path(__file__).resolve().parents[1]
@@ -279,12 +280,21 @@ def test_list_documents_every_layer_filter_and_property(demo_url: str) -> None:
     result = run(demo_url, "export", "--list")
     assert result.exit_code == 0
     for layer in exportable():
-        assert f"{layer.name}  {layer.label_zh} / {layer.label_en}" in result.output
+        assert f"{layer.name}  {text(layer.label, 'zh')} / {text(layer.label, 'en')}" in result.output
         for column in schema(layer):
-            assert f"{column.zh} / {column.en}" in result.output
+            assert f"{text(column.label, 'zh')} / {text(column.label, 'en')}" in result.output
     assert "[withheld when below 5]" in result.output
 
 
 def test_docs_exports_md_is_current() -> None:
     doc = (REPO / "docs" / "EXPORTS.md").read_text(encoding="utf-8")
     assert doc == export_docs.markdown() + "\n", f"docs/EXPORTS.md is stale: run `{export_docs.REGENERATE}`"
+
+
+def test_the_planner_sees_on_the_map_what_the_file_holds(demo: psycopg.Connection, tmp_path: Path) -> None:
+    # the file is GDAL's (gridgov.rfc7946), the map's features are built in memory: they must not drift apart
+    for layer in exportable():
+        path = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}.geojson")
+        in_file = json.loads(path.read_text(encoding="utf-8"))
+        assert in_file["features"], layer.name
+        assert planner_geojson(demo, layer.name, Filters()) == in_file, layer.name

@@ -12,10 +12,12 @@ import pytest
 import shapely
 from seed_sql import GRIDS, SIZE, seed_small_community
 
+from gridgov.access import Role
 from gridgov.errors import Forbidden, InputError
 from gridgov.settings import Settings
-from layers import _queries, complaints, density, registry
-from layers.registry import Filters, Role, Viewer
+from layers import _queries, community, complaints, density, registry
+from layers.rates import Rate
+from layers.registry import Filters, Viewer
 
 SECRETARY = Viewer(Role.SECRETARY)
 PLANNER = Viewer(Role.PLANNER)
@@ -181,6 +183,19 @@ def test_only_a_grid_leader_sees_complaint_points_and_only_of_their_grid(conn: p
         registry.aggregate(conn, "complaints", leader, Filters(grids=("G01", "G02")))
     mine = registry.aggregate(conn, "complaints", leader, MARCH)["features"]
     assert [(f["id"], f["properties"]["complaints"]) for f in mine] == [("G01", 7)]
+
+
+def test_a_communitys_rates_are_of_its_summed_counts_never_an_average_of_its_grids_rates(
+    conn: psycopg.Connection,
+) -> None:
+    seed_complaints(conn)
+    settings = Settings(basically_satisfied_weight=0.9)
+    got = community.complaints(registry.aggregate(conn, "complaints", SECRETARY, MARCH, settings), settings)
+    assert got.complaints == 9  # G01 7, G02 1 (T07), G03 1 (T11)
+    # in time 3 of 5 known in G01 (60%), 1 of 1 in G02 (100%), none known in G03: 4 of 6, not the 80% of an average
+    assert got.response == Rate(66.7, 6)
+    assert got.resolution == Rate(75.0, 4)  # resolved 2 of 3 known in G01 and 1 of 1 in G02
+    assert got.satisfaction == Rate(70.0, 4)  # (1 satisfied + 0.9 x 2 basically) / 4 rated: G01's 3 and G02's 1
 
 
 def test_planner_export_withholds_small_counts_and_their_rates(conn: psycopg.Connection) -> None:

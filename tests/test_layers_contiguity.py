@@ -22,10 +22,11 @@ import shapely
 from libpysal.weights import fuzzy_contiguity
 from shapely import affinity
 
+from gridgov.access import Role
 from layers import registry
 from layers.contiguity import TOLERANCE_M, _to_local_metres, find, neighbours
 from layers.hotspots import contiguity
-from layers.registry import Filters, Role, Viewer
+from layers.registry import Filters, Viewer
 
 REPO = Path(__file__).resolve().parents[1]
 

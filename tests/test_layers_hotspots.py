@@ -15,12 +15,13 @@ from esda.getisord import G_Local
 
 from etl.folder import plan
 from etl.load import load_file
+from gridgov.access import Role
 from gridgov.errors import Forbidden, InputError
 from gridgov.settings import Settings
 from layers import registry
 from layers.emerging import classify, count_periods, early_warning, mann_kendall, periods, window
 from layers.hotspots import contiguity, fdr_bins, gi_star, gi_star_periods, star
-from layers.registry import Filters, Role, Viewer
+from layers.registry import Filters, Viewer
 
 DEMO = Path(__file__).resolve().parents[1] / "geodata" / "demo"
 SECRETARY = Viewer(Role.SECRETARY)

@@ -7,8 +7,9 @@ import psycopg
 import shapely
 from test_layers_contiguity import insert_grids, make_boundaries
 
+from gridgov.access import Role
 from layers import outlines
-from layers.registry import Role, Viewer
+from layers.registry import Viewer
 
 
 def _vertices(collection: dict) -> int:  # type: ignore[type-arg]

@@ -12,8 +12,9 @@ import psycopg
 
 from etl.folder import plan
 from etl.load import load_file
+from gridgov.access import Role
 from layers import registry
-from layers.registry import Filters, Role, Viewer
+from layers.registry import Filters, Viewer
 
 DEMO = Path(__file__).resolve().parents[1] / "geodata" / "demo"
 TABLES = ("grids", "buildings", "households", "facilities", "complaints", "hazards", "visits", "visit_rules")

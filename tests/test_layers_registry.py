@@ -9,9 +9,11 @@ import pytest
 import shapely
 from seed_sql import seed_small_community
 
+from gridgov.access import Access, Role
 from gridgov.errors import Forbidden, InputError
+from gridgov.i18n import CATALOGUE, LANGUAGES
 from layers import registry
-from layers.registry import Access, Filters, Role, Viewer
+from layers.registry import Filters, Viewer
 
 SECRETARY = Viewer(Role.SECRETARY)
 PLANNER = Viewer(Role.PLANNER)
@@ -22,9 +24,10 @@ def test_every_layer_is_documented_and_says_what_each_role_sees() -> None:
     layers = registry.available()
     assert {"special_groups", "visits", "hazards", "facilities"} <= {layer.name for layer in layers}
     for layer in layers:
-        assert layer.label_zh and layer.label_en
+        assert all(CATALOGUE[lang].get(layer.label) for lang in LANGUAGES)
         assert layer.columns, layer.name
-        assert all(c.zh and c.en for c in (*layer.columns, *layer.detail_columns)), layer.name
+        columns = (*layer.columns, *layer.detail_columns)
+        assert all(CATALOGUE[lang].get(c.label) for lang in LANGUAGES for c in columns), layer.name
         assert layer.legend.property in {c.name for c in layer.columns}, layer.name
         assert set(layer.access) == set(Role), f"{layer.name} must say what every role may see"
         for count, derived in layer.suppress.items():

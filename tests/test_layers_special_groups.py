@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from seed_sql import BUILDINGS, GRIDS, SIZE, seed_small_community
 
-from layers import basemap, special_groups
+from layers import basemap, registry
+from layers.registry import Filters, Role, Viewer
+
+
+def grid_summary(conn: psycopg.Connection) -> dict[str, Any]:
+    """Every grid with its counts, as the community grid map (`/`) shows them to the secretary."""
+    return registry.aggregate(conn, "special_groups", Viewer(Role.SECRETARY), Filters())
 
 
 def test_grid_summary_counts_households_and_special_groups_per_grid(conn: psycopg.Connection) -> None:
     expected = seed_small_community(conn)
-    collection = special_groups.grid_summary(conn)
+    collection = grid_summary(conn)
     assert collection["type"] == "FeatureCollection"
     got = {
         f["properties"]["grid_code"]: (f["properties"]["households"], f["properties"]["special_households"])
@@ -19,7 +27,7 @@ def test_grid_summary_counts_households_and_special_groups_per_grid(conn: psycop
 
 def test_grid_summary_features_carry_names_and_geometry(conn: psycopg.Connection) -> None:
     seed_small_community(conn)
-    features = special_groups.grid_summary(conn)["features"]
+    features = grid_summary(conn)["features"]
     by_code = {f["properties"]["grid_code"]: f for f in features}
     for grid in GRIDS:
         feature = by_code[grid.code]
@@ -39,8 +47,9 @@ def test_grid_without_households_is_kept_with_zero_counts(conn: psycopg.Connecti
         " FROM load_runs LIMIT 1",
         ["G04", "东区四网格", "幸福里社区"],
     )
-    features = special_groups.grid_summary(conn)["features"]
-    g04 = [f["properties"] for f in features if f["properties"]["grid_code"] == "G04"]
+    features = grid_summary(conn)["features"]
+    keys = ("grid_code", "grid_name", "community_name", "households", "special_households")
+    g04 = [{k: f["properties"][k] for k in keys} for f in features if f["properties"]["grid_code"] == "G04"]
     assert g04 == [
         {
             "grid_code": "G04",
@@ -53,7 +62,7 @@ def test_grid_without_households_is_kept_with_zero_counts(conn: psycopg.Connecti
 
 
 def test_empty_database_gives_empty_collections(conn: psycopg.Connection) -> None:
-    assert special_groups.grid_summary(conn) == {"type": "FeatureCollection", "features": []}
+    assert grid_summary(conn) == {"type": "FeatureCollection", "features": []}
     assert basemap.buildings(conn) == {"type": "FeatureCollection", "features": []}
     assert basemap.grid_bounds(conn) is None
 

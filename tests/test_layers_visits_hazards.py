@@ -12,8 +12,9 @@ from seed_sql import seed_small_community
 
 from etl.folder import plan
 from etl.load import load_file
+from gridgov.access import Role
 from layers import registry
-from layers.registry import Filters, Role, Viewer
+from layers.registry import Filters, Viewer
 
 SECRETARY = Viewer(Role.SECRETARY)
 DEMO = Path(__file__).resolve().parents[1] / "geodata" / "demo"

@@ -9,9 +9,9 @@ from dash.development.base_component import Component
 
 from dashboard.web.appctx import pool
 from dashboard.web.chrome import shell
-from dashboard.web.i18n import text
 from gridgov import accounts, audit
 from gridgov.accounts import Account
+from gridgov.i18n import text
 
 
 def _table(headers: list[str], rows: list[list[str]], class_name: str) -> html.Table:

@@ -1,8 +1,8 @@
 """What the planner's page offers to pick: the exportable layers, the grids, and the categories in the data.
 
-The choices come from the server: the layers from the registry (what a planner
-may export), the grids and categories from the database on the session's
-connection (dashboard.web.data_access). What is picked is turned into the query
+The choices come from the server (layers.export): the layers from the registry
+(what a planner may export), the grids and categories from the database on the
+session's connection (dashboard.web.data_access). What is picked is turned into the query
 parameters of the data URLs and checked there like any request
 (dashboard.web.query_filters), so the page and a hand-made URL are held to the same
 rules.
@@ -12,25 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg import sql
 from werkzeug.datastructures import MultiDict
 
 from dashboard.web import data_access, query_filters
-from dashboard.web.session import current_viewer
 from layers import export
 from layers.registry import Filters, Layer
-
-# What a layer's `categories` filter matches: the table and column its values come from. The complaint
-# layers filter on the complaint's category, hazards on the hazard's type, facilities on the ledger's type.
-CATEGORY_SOURCES: dict[str, tuple[str, str]] = {
-    "complaints": ("complaints", "category"),
-    "complaint_hotspots": ("complaints", "category"),
-    "emerging_hotspots": ("complaints", "category"),
-    "complaint_density": ("complaints", "category"),
-    "hazards": ("hazards", "type"),
-    "facilities": ("facilities", "type"),
-}
-MAX_CATEGORIES = 200
 
 
 def layers() -> list[Layer]:
@@ -45,22 +31,12 @@ def layer(name: Any) -> Layer:
 
 def grids() -> list[tuple[str, str]]:
     """(grid_code, grid_name) of every grid the session may see, by code."""
-    with data_access.viewer_connection(current_viewer()) as conn:
-        rows = conn.execute("SELECT grid_code, grid_name FROM grids ORDER BY grid_code").fetchall()
-    return [(str(code), str(name or code)) for code, name in rows]
+    return data_access.grid_choices()
 
 
 def categories(layer: Layer) -> list[str]:
     """The distinct values the layer's category filter can match in the data (none when it takes no category)."""
-    source = CATEGORY_SOURCES.get(layer.name)
-    if "categories" not in layer.accepts or source is None:
-        return []
-    table, column = source
-    query = sql.SQL("SELECT DISTINCT {col} FROM {table} WHERE {col} IS NOT NULL AND {col} <> '' ORDER BY 1 LIMIT {n}").format(
-        col=sql.Identifier(column), table=sql.Identifier(table), n=sql.Literal(MAX_CATEGORIES)
-    )
-    with data_access.viewer_connection(current_viewer()) as conn:
-        return [str(row[0]) for row in conn.execute(query)]
+    return data_access.category_choices(layer)
 
 
 def _texts(value: Any) -> list[str]:

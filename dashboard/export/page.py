@@ -27,13 +27,15 @@ from dashboard.maps.map_view import GRID_CLASS
 from dashboard.web import data_access, data_urls
 from dashboard.web.appctx import settings
 from dashboard.web.chrome import shell
-from dashboard.web.i18n import text
 from dashboard.web.session import language, require_account
-from gridgov.accounts import Account, AccountRole
+from gridgov import access
+from gridgov.access import Access, Role
+from gridgov.accounts import Account
 from gridgov.errors import Forbidden, InputError
+from gridgov.i18n import text
 from layers import registry
 from layers.export import OPEN_DATA_SCHEMA
-from layers.registry import Access, Role, Viewer
+from layers.registry import Viewer
 
 PREVIEW_CLASS = f"{GRID_CLASS} export-polygon"
 _HIDDEN = {"display": "none"}
@@ -43,7 +45,7 @@ _FALLBACK_VIEW: dict[str, Any] = {"center": [39.9042, 116.4074], "zoom": 12}  # 
 
 def _require_planner() -> Account:
     account = require_account()
-    if account.role is not AccountRole.PLANNER:
+    if not access.decide(account.role, access.page("/export")).allowed:
         raise Forbidden(f"a {account.role.value} may not use the planner's export page")
     return account
 

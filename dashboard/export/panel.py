@@ -13,14 +13,14 @@ from flask import request
 
 from dashboard.export import options
 from dashboard.web.appctx import settings
-from dashboard.web.i18n import text
+from gridgov.i18n import text
 from layers.registry import Layer
 
 _DROPDOWN_LABELS = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection", "no_options_found")
 
 
 def label(layer: Layer, lang: str) -> str:
-    return layer.label_zh if lang == "zh" else layer.label_en
+    return text(layer.label, lang)
 
 
 def ogc_api_url() -> str:

@@ -14,8 +14,8 @@ from dash.development.base_component import Component
 
 from dashboard.grid import scope
 from dashboard.web import data_access
-from dashboard.web.i18n import text
 from dashboard.web.session import language
+from gridgov.i18n import text
 from layers.registry import Filters
 
 # (layer, its aggregate columns summed into one number, the catalogue key of its label)

@@ -4,7 +4,7 @@ The polygons come from the registry as the session's Viewer may see them (a
 grid leader's own grids, nothing else is ever sent); the point layers start
 empty and are filled by the page's callbacks. Points cluster when zoomed out
 (at street level, zoom 16 and closer, each is its own dot) and carry tooltips;
-the words come from dashboard.web.i18n through each layer's hideout.
+the words come from the catalogue (gridgov.i18n) through each layer's hideout.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from dashboard.maps import map_view
 from dashboard.maps.choropleth import Classes
 from dashboard.web import data_access
 from dashboard.web.appctx import settings
-from dashboard.web.i18n import text
-from gridgov.groups import ENGLISH, SPECIAL_GROUPS
+from gridgov.groups import SPECIAL_GROUPS
+from gridgov.i18n import text
+from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_SEVERITIES, HAZARD_STATUSES
 from layers.registry import Filters
 
 GRID_LAYER = "special_groups"  # the polygons, with the households and special-group households of the tooltip
@@ -32,9 +33,6 @@ POINT_CLASS = {"household": "household-point", "complaint": "complaint-point", "
 POINT_ORDER = ("household", "hazard", "complaint")
 # one calm colour: a leader's map is not a choropleth (the numbers are beside it and in the tooltip)
 PLAIN = Classes(thresholds=[0], colors=["#dde7f0"], labels=[""])
-COMPLAINT_STATUSES = ("pending", "in_progress", "resolved", "unresolved", "closed_unknown")
-HAZARD_STATUSES = ("open", "in_progress", "closed")
-SEVERITIES = ("high", "medium", "low")
 
 _js = Namespace("gridgovGrid", "points")
 
@@ -48,12 +46,12 @@ def _hideout(kind: str, lang: str) -> dict[str, Any]:
         "separator": text("separator", lang),
     }
     if kind == "household":
-        hideout["groups"] = SPECIAL_GROUPS if lang == "zh" else ENGLISH
+        hideout["groups"] = {g: text(f"group_{g}", lang) for g in SPECIAL_GROUPS}
     elif kind == "complaint":
         hideout["statuses"] = {s: text(f"complaint_status_{s}", lang) for s in COMPLAINT_STATUSES}
     else:
         hideout["statuses"] = {s: text(f"hazard_status_{s}", lang) for s in HAZARD_STATUSES}
-        hideout["severities"] = {s: text(f"severity_{s}", lang) for s in SEVERITIES}
+        hideout["severities"] = {s: text(f"severity_{s}", lang) for s in HAZARD_SEVERITIES}
         hideout["deadline"] = text("deadline_prefix", lang)
     return hideout
 

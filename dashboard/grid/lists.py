@@ -15,14 +15,14 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.grid import scope
-from dashboard.grid.leader_map import COMPLAINT_STATUSES, EMPTY, HAZARD_STATUSES
+from dashboard.grid.leader_map import EMPTY
 from dashboard.web import data_access
-from dashboard.web.i18n import text
 from dashboard.web.session import language
-from gridgov.groups import ENGLISH, SPECIAL_GROUPS
+from gridgov.groups import SPECIAL_GROUPS
+from gridgov.i18n import text
+from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES, VISIT_STATUSES
 from layers.registry import Filters
 
-VISIT_STATUSES = ("overdue", "due", "visited")  # also the order of the list: the most urgent first
 COMPLAINT_OPEN = ("pending", "in_progress")
 HAZARD_OPEN = ("open", "in_progress")
 SHOWN = 100  # items listed at most (the map shows every point)
@@ -35,8 +35,8 @@ def _badge(label: str, status: str) -> html.Span:
 
 
 def _groups(value: str | None, lang: str) -> str:
-    names = SPECIAL_GROUPS if lang == "zh" else ENGLISH
-    return text("separator", lang).join(names.get(g, g) for g in (value or "").split(",") if g)
+    names = (text(f"group_{g}", lang) if g in SPECIAL_GROUPS else g for g in (value or "").split(",") if g)
+    return text("separator", lang).join(names)
 
 
 def _list(items: list[Component], total: int, lang: str) -> Component:
@@ -84,7 +84,7 @@ def visits(grid: Any, status: Any, version: Any) -> tuple[Component, list[dict[s
     wanted = scope.statuses(status, VISIT_STATUSES)
     lang = language()
     features = data_access.detail("visits", Filters(grids=grids))["features"]
-    rows = sorted((f["properties"] for f in features), key=lambda p: (VISIT_STATUSES.index(p["status"]), p["household_id"]))
+    rows = sorted((f["properties"] for f in features), key=lambda p: (list(VISIT_STATUSES).index(p["status"]), p["household_id"]))
     shown = [p for p in rows if p["status"] in wanted]
     items = [household_item(p, lang) for p in shown[:SHOWN]]
     return _list(items, len(shown), lang), [household_option(p, lang) for p in rows]

@@ -32,8 +32,9 @@ from dash.development.base_component import Component
 from dashboard.grid import counts, leader_map, lists, scope, visit_form, visit_record
 from dashboard.web import data_access
 from dashboard.web.chrome import shell
-from dashboard.web.i18n import text
 from gridgov.accounts import Account
+from gridgov.i18n import text
+from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES, VISIT_STATUSES
 from layers.registry import Filters
 
 DETAIL_LAYER = "special_groups"  # the household points on the map
@@ -80,19 +81,19 @@ def build(account: Account, lang: str) -> Component:
             _section(text("section_record", lang), visit_form.form(lang, visit_record.today()), name="record"),
             _section(
                 text("section_visits", lang),
-                _filter("visit-status", lists.VISIT_STATUSES, lists.VISIT_STATUSES, "visit_status", lang),
+                _filter("visit-status", tuple(VISIT_STATUSES), tuple(VISIT_STATUSES), "visit_status", lang),
                 html.Div(id="visit-list"),
                 name="visits",
             ),
             _section(
                 text("section_complaints", lang),
-                _filter("complaint-status", leader_map.COMPLAINT_STATUSES, lists.COMPLAINT_OPEN, "complaint_status", lang),
+                _filter("complaint-status", tuple(COMPLAINT_STATUSES), lists.COMPLAINT_OPEN, "complaint_status", lang),
                 html.Div(id="complaint-list"),
                 name="complaints",
             ),
             _section(
                 text("section_hazards", lang),
-                _filter("hazard-status", leader_map.HAZARD_STATUSES, lists.HAZARD_OPEN, "hazard_status", lang),
+                _filter("hazard-status", tuple(HAZARD_STATUSES), lists.HAZARD_OPEN, "hazard_status", lang),
                 html.Div(id="hazard-list"),
                 name="hazards",
             ),

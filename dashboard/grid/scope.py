@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from dashboard.web.session import require_account
-from gridgov.accounts import Account, AccountRole
+from gridgov import access
+from gridgov.accounts import Account
 from gridgov.errors import Forbidden, InputError
 
 
 def leader() -> Account:
     """The signed-in account, which must be a grid leader."""
     account = require_account()
-    if account.role is not AccountRole.GRID_LEADER:
+    if not access.decide(account.role, access.page("/grid")).allowed:
         raise Forbidden(f"a {account.role.value} has no grid leader's page")
     return account
 

@@ -17,9 +17,9 @@ from dash import dcc, exceptions, html, no_update
 from dash.development.base_component import Component
 
 from dashboard.grid import scope, visit_record
-from dashboard.web.i18n import text
 from dashboard.web.session import language
 from gridgov.errors import InputError
+from gridgov.i18n import text
 
 MAX_NOTES = 500  # characters
 OLDEST = timedelta(days=366)  # a visit older than a year is a mistyped date, not a catch-up

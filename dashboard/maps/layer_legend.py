@@ -12,7 +12,7 @@ from typing import Any
 from dash import html
 
 from dashboard.maps.layer_style import MISSING, Style
-from dashboard.web.i18n import text
+from gridgov.i18n import text
 from layers.registry import Layer
 
 LEGEND_CLASS = "gg-legend gg-layer-legend"
@@ -39,8 +39,7 @@ def _colour_bar(style: Style) -> html.Div:
 
 def legend(layer: Layer, style: Style, lang: str) -> html.Div:
     """The layer's title, its colours with what each means, and its note."""
-    zh = lang == "zh"
-    title = layer.legend.title_zh if zh else layer.legend.title_en
+    title = text(layer.legend.title, lang)
     body: list[Any] = []
     if style.kind == "rate":
         body.append(_colour_bar(style))
@@ -50,7 +49,7 @@ def legend(layer: Layer, style: Style, lang: str) -> html.Div:
         body.append(html.Div(text("legend_no_data", lang), className="gg-legend-row"))
     if style.missing:
         body.append(_row(MISSING, text("legend_missing", lang)))
-    note = layer.legend.note_zh if zh else layer.legend.note_en
+    note = text(layer.legend.note, lang) if layer.legend.note else ""
     children: list[Any] = [html.Div(title, className="gg-legend-title"), *body]
     if note:
         children.append(html.P(note, className="gg-legend-note"))

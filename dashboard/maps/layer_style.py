@@ -3,7 +3,7 @@
     count     classes of the values shown (zero in a class of its own; dashboard.maps.choropleth)
     rate      a continuous 0–100 % colour bar
     bin       the Getis-Ord Gi* bins −3 … +3, as the layer's legend lists them
-    category  the layer's categories (value, zh, en, colour), those present in the features
+    category  the layer's categories (value, key of its name, colour), those present in the features
 
 The map colours features in the browser (gridgov.map.layerStyle in
 assets/gridgov_map.js) from `hideout`, so the same Style draws the map and its
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.maps.choropleth import count_classes
+from gridgov.i18n import text
 from layers.registry import Layer
 
 MISSING = "#d9d9d9"
@@ -25,13 +26,13 @@ MISSING = "#d9d9d9"
 RATE_STOPS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 # ArcGIS's hot spot colours, for a bin layer whose legend lists no bins of its own
 BINS = (
-    ("-3", "−3", "−3", "#4575b5"),
-    ("-2", "−2", "−2", "#849eba"),
-    ("-1", "−1", "−1", "#c0ccbe"),
-    ("0", "0", "0", "#ffffbf"),
-    ("1", "+1", "+1", "#fab984"),
-    ("2", "+2", "+2", "#ed7551"),
-    ("3", "+3", "+3", "#d62f27"),
+    ("-3", "bin_-3", "#4575b5"),
+    ("-2", "bin_-2", "#849eba"),
+    ("-1", "bin_-1", "#c0ccbe"),
+    ("0", "bin_0", "#ffffbf"),
+    ("1", "bin_1", "#fab984"),
+    ("2", "bin_2", "#ed7551"),
+    ("3", "bin_3", "#d62f27"),
 )
 
 
@@ -57,8 +58,8 @@ def _categories(layer: Layer, lang: str, present: Iterable[str] | None) -> tuple
     listed = layer.legend.categories or (BINS if layer.legend.kind == "bin" else ())
     keep = None if present is None else set(present)
     return tuple(
-        (value, zh if lang == "zh" else en, colour)
-        for value, zh, en, colour in listed
+        (value, text(key, lang), colour)
+        for value, key, colour in listed
         if keep is None or value in keep
     )
 
@@ -93,8 +94,7 @@ def hideout(layer: Layer, style: Style, lang: str, *, class_name: str, labels: d
 
     `labels` holds the interface's own words: grid (the popup's first row) and missing (a value not shown).
     """
-    zh = lang == "zh"
-    columns = [[c.name, c.zh if zh else c.en] for c in layer.columns]
+    columns = [[c.name, text(c.label, lang)] for c in layer.columns]
     return {
         "kind": style.kind,
         "property": style.property,
@@ -104,7 +104,7 @@ def hideout(layer: Layer, style: Style, lang: str, *, class_name: str, labels: d
         "valueLabels": list(style.labels) if style.values else [],
         "missingColor": MISSING,
         "className": class_name,
-        "title": layer.legend.title_zh if zh else layer.legend.title_en,
+        "title": text(layer.legend.title, lang),
         "columns": columns,
         "labels": labels,
     }

@@ -20,7 +20,7 @@ import dash_leaflet as dl
 from dash.development.base_component import Component
 from dash_extensions.javascript import Namespace, arrow_function
 
-from dashboard.web.i18n import text
+from gridgov.i18n import text
 
 _js = Namespace("gridgov", "map")
 

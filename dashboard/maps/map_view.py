@@ -13,7 +13,7 @@ from dash.development.base_component import Component
 from dash_extensions.javascript import Namespace, arrow_function
 
 from dashboard.maps.choropleth import Classes
-from dashboard.web.i18n import text
+from gridgov.i18n import text
 from layers.basemap import Bounds
 
 # functions defined in assets/gridgov_map.js

@@ -1,4 +1,9 @@
-"""The community grid map (`/`): every grid shaded by its special-group households, with the building points."""
+"""The community grid map (`/`): every grid shaded by its special-group households, with the building points.
+
+Like every page it reads through dashboard.web.data_access, for the signed-in
+session: the grids' numbers are the registry's `special_groups` layer (kept
+until the households or grids change), the building points the base map's.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,14 @@ from dash.development.base_component import Component
 
 from dashboard.maps import map_view
 from dashboard.maps.choropleth import count_classes
-from dashboard.web.appctx import pool, settings
+from dashboard.web import data_access
+from dashboard.web.appctx import settings
 from dashboard.web.chrome import shell
-from dashboard.web.i18n import text
+from dashboard.web.session import current_viewer
 from gridgov.accounts import Account
-from layers import basemap, special_groups
+from gridgov.i18n import text
+from layers import basemap
+from layers.registry import Filters
 
 _log = logging.getLogger(__name__)
 
@@ -23,8 +31,8 @@ _log = logging.getLogger(__name__)
 def build(account: Account, lang: str) -> Component:
     """The page, read afresh from the database."""
     try:
-        with pool().connection() as conn:
-            grids = special_groups.grid_summary(conn)
+        grids = data_access.aggregate("special_groups", Filters())
+        with data_access.viewer_connection(current_viewer()) as conn:
             buildings = basemap.buildings(conn)
             bounds = basemap.grid_bounds(conn)
     except psycopg.OperationalError:  # PoolTimeout is one too

@@ -30,8 +30,8 @@ from dashboard.wall import playlist as layer_playlist
 from dashboard.wall.numbers import Figures, gather
 from dashboard.web import data_access, data_age
 from dashboard.web.appctx import settings
-from dashboard.web.i18n import text
 from dashboard.web.session import current_viewer
+from gridgov.i18n import text
 from layers import registry
 from layers.registry import Filters, Layer
 

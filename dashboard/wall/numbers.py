@@ -1,12 +1,13 @@
 """The wall screen's numbers: the community's key figures and each grid's, from the layers through data_access.
 
-Every figure is a sum over the per-grid aggregates the session may see, so the
-tiles, the ranking and a grid's pop-up always agree with the map and with the
-data URLs. The windows, on the community's calendar (settings.timezone):
+Every figure is a sum over the per-grid aggregates the session may see, taken
+by layers.community (the rates as layers.rates defines them), so the tiles,
+the ranking and a grid's pop-up always agree with the map and with the data
+URLs. The windows, on the community's calendar (settings.timezone):
 
 - complaints this week: received from Monday of the current ISO week to today;
-- the three rates: over the last RATE_DAYS days up to today, each summed as
-  numerator ÷ denominator over the grids (never an average of grid rates);
+- the three rates: over the last RATE_DAYS days up to today, each the summed
+  numerator ÷ the summed denominator over the grids (never an average of grid rates);
 - visits: households that missed the previous period's visit and have not
   been visited in this one yet (the visits layer's `overdue`: 上期漏访), and
   those still due in this period (`not_yet_visited`);
@@ -26,20 +27,14 @@ from typing import Any
 
 from dashboard.web import data_access
 from gridgov.settings import Settings
+from layers import community
+from layers.rates import SPECIAL_PER_100, Rate
 from layers.registry import Filters
 
 RATE_DAYS = 30
 # the layers the figures are sums of
 LAYERS = ("special_groups", "visits", "complaints", "hazards", "complaint_hotspots", "emerging_hotspots")
 EARLY_WARNING_POINTS = 2
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A percentage with the number of work orders it is computed over (None when there are none)."""
-
-    percent: float | None
-    base: int
 
 
 @dataclass(frozen=True)
@@ -78,6 +73,7 @@ class Figures:
     rate_start: date
     households: int
     special: int
+    special_share: Rate  # special-group households per 100 households
     visits_due: int
     visits_pending: int
     visits_overdue: int
@@ -106,14 +102,6 @@ def _int(props: dict[str, Any] | None, key: str) -> int:
     return int(value) if value is not None else 0
 
 
-def _sum(rows: dict[str, dict[str, Any]], key: str) -> int:
-    return sum(_int(p, key) for p in rows.values())
-
-
-def _rate(numerator: float, base: int) -> Rate:
-    return Rate(round(100.0 * numerator / base, 1) if base else None, base)
-
-
 def gather(settings: Settings, today: date | None = None) -> Figures:
     """The figures as the signed-in session may see them, on `today` (the community's today by default)."""
     today = today or settings.clock().today()
@@ -129,41 +117,41 @@ def gather(settings: Settings, today: date | None = None) -> Figures:
         ("emerging_hotspots", Filters()),
     ]
     assert {name for name, _ in asks} == set(LAYERS)
-    people, visits, week, recent, hazards, hot, emerging = (_by_grid(a) for a in data_access.aggregates(asks))
-    weight = settings.basically_satisfied_weight
+    people, visits, week, recent, hazards, hot, emerging = data_access.aggregates(asks)
+    visits_of, week_of, hazards_of, hot_of, emerging_of = (_by_grid(a) for a in (visits, week, hazards, hot, emerging))
+    complaints = community.complaints(recent, settings)
     grids = tuple(
         GridNumbers(
             code=code,
             name=props.get("grid_name") or code,
             households=_int(props, "households"),
             special=_int(props, "special_households"),
-            visits_overdue=_int(visits.get(code), "overdue"),
-            complaints_week=_int(week.get(code), "complaints"),
-            hazards_open=_int(hazards.get(code), "open") + _int(hazards.get(code), "in_progress"),
-            hazards_overdue=_int(hazards.get(code), "overdue"),
-            hot_bin=_int(hot.get(code), "gi_bin"),
-            early_warning=bool((emerging.get(code) or {}).get("early_warning")),
+            visits_overdue=_int(visits_of.get(code), "overdue"),
+            complaints_week=_int(week_of.get(code), "complaints"),
+            hazards_open=_int(hazards_of.get(code), "open") + _int(hazards_of.get(code), "in_progress"),
+            hazards_overdue=_int(hazards_of.get(code), "overdue"),
+            hot_bin=_int(hot_of.get(code), "gi_bin"),
+            early_warning=bool((emerging_of.get(code) or {}).get("early_warning")),
         )
-        for code, props in sorted(people.items())
+        for code, props in sorted(_by_grid(people).items())
     )
     return Figures(
         today=today,
         week_start=week_start,
         rate_start=rate_start,
-        households=_sum(people, "households"),
-        special=_sum(people, "special_households"),
-        visits_due=_sum(visits, "due"),
-        visits_pending=_sum(visits, "not_yet_visited"),
-        visits_overdue=_sum(visits, "overdue"),
-        complaints_week=_sum(week, "complaints"),
-        complaints_recent=_sum(recent, "complaints"),
-        response=_rate(_sum(recent, "responded_in_time"), _sum(recent, "response_known")),
-        resolution=_rate(_sum(recent, "resolved"), _sum(recent, "outcome_known")),
-        satisfaction=_rate(
-            _sum(recent, "satisfied") + weight * _sum(recent, "basically_satisfied"), _sum(recent, "rated")
-        ),
-        hazards_open=_sum(hazards, "open") + _sum(hazards, "in_progress"),
-        hazards_in_progress=_sum(hazards, "in_progress"),
-        hazards_overdue=_sum(hazards, "overdue"),
+        households=community.total(people, "households"),
+        special=community.total(people, "special_households"),
+        special_share=community.rate(people, SPECIAL_PER_100, settings),
+        visits_due=community.total(visits, "due"),
+        visits_pending=community.total(visits, "not_yet_visited"),
+        visits_overdue=community.total(visits, "overdue"),
+        complaints_week=community.total(week, "complaints"),
+        complaints_recent=complaints.complaints,
+        response=complaints.response,
+        resolution=complaints.resolution,
+        satisfaction=complaints.satisfaction,
+        hazards_open=community.total(hazards, "open", "in_progress"),
+        hazards_in_progress=community.total(hazards, "in_progress"),
+        hazards_overdue=community.total(hazards, "overdue"),
         grids=grids,
     )

@@ -36,15 +36,16 @@ from dashboard.wall.content import FILLED, MAP, MAP_KEY, Key, content, playlist,
 from dashboard.web import data_access, data_urls
 from dashboard.web.appctx import settings
 from dashboard.web.chrome import user_bar
-from dashboard.web.i18n import text
 from dashboard.web.session import language, require_account
-from gridgov.accounts import Account, AccountRole
+from gridgov import access
+from gridgov.accounts import Account
 from gridgov.errors import DatabaseUnavailable, Forbidden, InputError
+from gridgov.i18n import text
 
 _log = logging.getLogger(__name__)
 _js = Namespace("gridgov", "wall")  # functions in assets/wall.js
 
-ROLES = frozenset({AccountRole.SECRETARY})
+ROLES = access.allowed_roles(access.page("/wall"))
 CLOCK_MS = 1000
 STALE_GRACE_MS = 10_000  # on top of two refresh periods: a request may wait this long for a database connection
 FAILED: Key = ("wall-fail", "data")  # the callback's last output: when a refresh could not reach the database
@@ -138,7 +139,7 @@ def _timers(shown: dict[Key, Any], lang: str) -> list[Component]:
     watch = {
         "staleAfterMs": 2 * refresh_ms + STALE_GRACE_MS,
         "timezone": config.timezone,
-        "locale": "zh-CN" if lang == "zh" else "en-GB",
+        "locale": text("date_locale", lang),
     }
     return [
         dcc.Interval(id="wall-refresh", interval=refresh_ms),
@@ -185,7 +186,7 @@ def build(account: Account, lang: str) -> Component:
             html.Footer(shown[("wall-orders", "children")], id="wall-orders", className="gg-wall-banner"),
         ],
         className="gg-wall",
-        lang="zh-CN" if lang == "zh" else "en",
+        lang=text("html_lang", lang),
     )
 
 

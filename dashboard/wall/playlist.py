@@ -18,7 +18,7 @@ from typing import Any
 
 from dashboard.maps.choropleth import count_classes
 from dashboard.maps.map_view import GRID_CLASS
-from dashboard.web.i18n import text
+from gridgov.i18n import text
 from gridgov.settings import Settings
 from layers import registry
 from layers.registry import Layer, Viewer
@@ -49,12 +49,12 @@ def playlist(settings: Settings, viewer: Viewer) -> tuple[str, ...]:
 
 def layer_label(layer: Layer, lang: str) -> str:
     """The layer's name in `lang`."""
-    return layer.label_zh if lang == "zh" else layer.label_en
+    return text(layer.label, lang)
 
 
 def legend_title(layer: Layer, lang: str) -> str:
     """What the colours mean, in `lang`."""
-    return layer.legend.title_zh if lang == "zh" else layer.legend.title_en
+    return text(layer.legend.title, lang)
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,13 @@ class Styled:
 
 
 def _categorical(layer: Layer, values: dict[str, Any], lang: str) -> Styled:
-    names = {value: (zh if lang == "zh" else en) for value, zh, en, _ in layer.legend.categories}
+    names = {value: text(key, lang) for value, key, _ in layer.legend.categories}
     present = {str(v) for v in values.values() if v is not None}
     hideout = {
         "mode": "categories",
-        "categories": {value: color for value, _, _, color in layer.legend.categories},
+        "categories": {value: color for value, _, color in layer.legend.categories},
     }
-    swatches = tuple(Swatch(color, names[value], value in present) for value, _, _, color in layer.legend.categories)
+    swatches = tuple(Swatch(color, names[value], value in present) for value, _, color in layer.legend.categories)
     shown = {
         code: names.get(str(v), str(v)) if v is not None else text("wall_no_value", lang) for code, v in values.items()
     }

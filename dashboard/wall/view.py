@@ -1,5 +1,5 @@
 """The wall's panels as components: the key-figure tiles, the grids that need attention, the work-order banner,
-the legend and the playlist, and the rows of a grid's pop-up. Every word comes from dashboard.web.i18n."""
+the legend and the playlist, and the rows of a grid's pop-up. Every word comes from the catalogue (gridgov.i18n)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.wall.numbers import EARLY_WARNING_POINTS, RATE_DAYS, Figures, GridNumbers, Rate
-from dashboard.wall.orders import WorkOrder
+from dashboard.wall.numbers import EARLY_WARNING_POINTS, RATE_DAYS, Figures, GridNumbers
 from dashboard.wall.playlist import Swatch
-from dashboard.web.i18n import text
+from gridgov.i18n import text
+from layers.rates import Rate
+from layers.work_orders import WorkOrder
 
 RANKED = 6  # grids listed as needing attention, at most
 
@@ -28,7 +29,7 @@ def _count(n: int) -> str:
 
 
 def _day(d: date, lang: str) -> str:
-    return f"{d.month}月{d.day}日" if lang == "zh" else d.strftime("%d %b")
+    return text("day", lang, d=d)
 
 
 def _rate(rate: Rate, lang: str) -> str:
@@ -61,7 +62,7 @@ def tile(key: str, value: str, note: str, lang: str, *, alert: bool = False) -> 
 
 def tiles(f: Figures, lang: str) -> list[Component]:
     """The nine key figures of the community."""
-    share = f"{100.0 * f.special / f.households:.1f}" if f.households else "0"
+    share = "0" if f.special_share.percent is None else f"{f.special_share.percent:.1f}"
     return [
         tile("households", _count(f.households), text("wall_note_grids", lang, n=len(f.grids)), lang),
         tile("special", _count(f.special), text("wall_note_share", lang, pct=share), lang),

@@ -21,13 +21,14 @@ from flask import g
 
 from dashboard.wall import content
 from dashboard.web import data_access
-from dashboard.web.i18n import DEFAULT_LANGUAGE
-from gridgov.accounts import Account, AccountRole
+from gridgov.access import Role
+from gridgov.accounts import Account
+from gridgov.i18n import DEFAULT_LANGUAGE
 
 _log = logging.getLogger(__name__)
 
 # what the wall is built for: the community as a secretary sees it (no real account is signed in)
-_WALL_VIEWER = Account("(warm-up)", AccountRole.SECRETARY, (), False, datetime.now(UTC), "")
+_WALL_VIEWER = Account("(warm-up)", Role.SECRETARY, (), False, datetime.now(UTC), "")
 
 
 def warm(app: dash.Dash) -> float:

@@ -9,8 +9,8 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.web import data_age
-from dashboard.web.i18n import LANGUAGES, text
 from dashboard.web.session import csrf_token, current_account, language
+from gridgov.i18n import LANGUAGES, text
 
 
 def user_bar() -> html.Div:

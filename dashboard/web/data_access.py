@@ -1,13 +1,15 @@
 """How a request reaches the data: through the registry, on a connection scoped to the viewer, with an audit row.
 
 Every data URL and Dash callback asks for layer data through these functions,
-with the Viewer of the signed-in session (dashboard.web.session). For a grid
-leader the queries run in a transaction as the row-level-security role
-(gridgov.rls), so even a bug in a callback cannot return another grid's rows;
-others use the app's own connection. A detail view of a layer with personal
-data (any detail column in PERSONAL_COLUMNS: household-level rows, names,
-phones, complaint text) is written to the audit table before it is returned;
-a planner's de-identified download is audited as an export.
+with the Viewer of the signed-in session (dashboard.web.session), as the
+access policy (gridgov.access) scopes it. For a role that sees its own grids
+only (a grid leader) the queries run in a transaction as the
+row-level-security role (gridgov.rls), so even a bug in a callback cannot
+return another grid's rows; others use the app's own connection. A detail
+view of a layer with personal data (any detail column in the policy's
+PERSONAL_COLUMNS: household-level rows, names, phones, complaint text) is
+written to the audit table before it is returned; a planner's de-identified
+download is audited as an export.
 """
 
 from __future__ import annotations
@@ -25,28 +27,21 @@ from flask import copy_current_request_context, request
 
 from dashboard.web.appctx import pool, settings
 from dashboard.web.session import current_viewer, require_account
-from gridgov import audit
+from gridgov import access, audit
+from gridgov.access import Access, Role, Scope
 from gridgov.rls import grid_reader_transaction
-from layers import answers, export, freshness, outlines, registry
+from layers import answers, export, freshness, outlines, registry, work_orders
 from layers.basemap import Bounds
-from layers.registry import Access, Filters, Layer, Role, Viewer
+from layers.registry import Filters, Layer, Viewer
 
 T = TypeVar("T")
 GEOBUF_DECIMALS = 7  # as the GeoJSON (RFC 7946 §11.2)
-
-PERSONAL_COLUMNS = frozenset({"household_id", "head_name", "id_number", "phone", "content", "notes", "visitor"})
-
-
-def personal(layer: Layer) -> bool:
-    """Whether the layer's detail features carry personal data."""
-    return any(c.name in PERSONAL_COLUMNS for c in layer.detail_columns)
-
 
 @contextmanager
 def viewer_connection(viewer: Viewer) -> Iterator[psycopg.Connection]:
     """A pooled connection in one transaction; for a grid leader, one that sees only their grids' rows."""
     with pool().connection() as conn:
-        if viewer.role is Role.GRID_LEADER:
+        if access.own_grids_only(viewer.role):
             with grid_reader_transaction(conn, viewer.grid_codes):
                 yield conn
         else:
@@ -78,7 +73,7 @@ def aggregates(asks: Sequence[tuple[str, Filters]]) -> list[dict[str, Any]]:
             at = answers.stamp(conn)
             for i in wanted:
                 layer, filters = scoped[i]
-                if viewer.role is Role.PLANNER:
+                if access.decide(viewer.role, access.layer(layer.name)).scope is Scope.DEIDENTIFIED:
                     results[i] = export.planner_geojson(conn, layer.name, filters, settings(), at=at)
                 else:
                     results[i] = registry.aggregate(conn, layer.name, viewer, filters, settings(), at=at)
@@ -89,7 +84,7 @@ def aggregate(name: str, filters: Filters, *, download: bool = False) -> dict[st
     """The layer's per-grid features the session may see (a planner's de-identified; downloaded, an export)."""
     (result,) = aggregates([(name, filters)])  # Forbidden before any query runs
     viewer = current_viewer()
-    if download and viewer.role is Role.PLANNER:
+    if download and access.decide(viewer.role, access.DOWNLOADS).allowed:
         scoped = registry.scope(registry.get(name), viewer, filters)
         _audit(audit.EXPORT, {"layer": name, "grids": list(scoped.grids), "format": "geojson", "via": request.path})
     return result
@@ -102,7 +97,7 @@ def detail(name: str, filters: Filters) -> dict[str, Any]:
     scoped = registry.scope(layer, viewer, filters, level=Access.DETAIL)
     with viewer_connection(viewer) as conn:
         result = registry.detail(conn, name, viewer, scoped, settings())
-    if personal(layer):
+    if layer.personal():
         # recorded before the rows leave; if this fails the request fails and nothing is shown
         _audit(
             audit.VIEW_PERSONAL,
@@ -180,6 +175,24 @@ def grid_extent() -> Bounds | None:
     viewer = current_viewer()
     with viewer_connection(viewer) as conn:
         return outlines.extent(conn, viewer)
+
+
+def latest_work_orders(limit: int) -> list[work_orders.WorkOrder]:
+    """The newest `limit` work orders the session may see (when, category, grid: nothing else), newest first."""
+    with viewer_connection(current_viewer()) as conn:
+        return work_orders.latest(conn, limit)
+
+
+def grid_choices() -> list[tuple[str, str]]:
+    """(grid_code, grid_name) of every grid the session may see, by code."""
+    with viewer_connection(current_viewer()) as conn:
+        return export.grid_choices(conn)
+
+
+def category_choices(layer: Layer) -> list[str]:
+    """The values the layer's category filter can match in the data the session may see."""
+    with viewer_connection(current_viewer()) as conn:
+        return export.category_choices(conn, layer)
 
 
 def reads_of(names: Sequence[str], *tables: str) -> answers.Reads:

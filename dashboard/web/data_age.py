@@ -16,9 +16,9 @@ from dash.development.base_component import Component
 
 from dashboard.web import data_access
 from dashboard.web.appctx import settings
-from dashboard.web.i18n import text
 from gridgov.clock import Clock
 from gridgov.errors import DatabaseUnavailable
+from gridgov.i18n import text
 from layers import freshness
 from layers.freshness import SourceAge
 
@@ -32,7 +32,7 @@ def _source(age: SourceAge) -> dict[str, Any]:
 def _when(age: SourceAge, clock: Clock, lang: str) -> str:
     assert age.newest is not None
     t = age.newest.astimezone(clock.zone)
-    return f"{t.month}月{t.day}日 {t:%H:%M}" if lang == "zh" else t.strftime("%d %b %H:%M")
+    return text("day_time", lang, t=t)
 
 
 def children(ages: tuple[SourceAge, ...], clock: Clock, stale_days: float, lang: str) -> list[Component]:

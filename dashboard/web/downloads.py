@@ -25,10 +25,11 @@ from dashboard.web import data_access, query_filters
 from dashboard.web.appctx import settings
 from dashboard.web.http_errors import answer
 from dashboard.web.session import current_viewer, require_account
-from gridgov import audit
+from gridgov import access, audit
 from gridgov.errors import Forbidden
+from gridgov.i18n import text
 from layers import export
-from layers.registry import Filters, Layer, Role, Viewer
+from layers.registry import Filters, Layer, Viewer
 
 PREFIX = "/data/"
 MIMETYPES = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3"}
@@ -37,7 +38,7 @@ _UNSAFE = re.compile(r"[^\w.-]+")  # \w keeps Chinese characters; anything else 
 
 def filename(layer: Layer, filters: Filters, fmt: str) -> str:
     """The file's name: the layer in Chinese and by name, the grids (up to three) and the time window."""
-    parts = [layer.label_zh, layer.name]
+    parts = [text(layer.label, "zh"), layer.name]
     if filters.grids:
         parts.append("-".join(filters.grids) if len(filters.grids) <= 3 else f"{len(filters.grids)}grids")
     if filters.start or filters.end:
@@ -64,7 +65,7 @@ def download(name: str, fmt: str) -> Response:
     """The layer `name` as a `fmt` file, for the signed-in planner."""
     account = require_account()
     viewer = current_viewer()  # Forbidden for an administrator
-    if viewer.role is not Role.PLANNER:
+    if not access.decide(viewer.role, access.DOWNLOADS).allowed:
         raise Forbidden(f"a {viewer.role.value} may not download exports; planners do")
     layers = {layer.name: layer for layer in export.exportable()}
     if name not in layers:

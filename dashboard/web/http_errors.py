@@ -11,9 +11,9 @@ import json
 import psycopg
 from flask import Flask, Response, render_template_string, request
 
-from dashboard.web.i18n import text
 from dashboard.web.session import language
 from gridgov.errors import DatabaseUnavailable, Forbidden, GridgovError, InputError, Unauthenticated
+from gridgov.i18n import text
 
 STATUS: dict[type[GridgovError], int] = {
     Unauthenticated: 401,
@@ -24,7 +24,7 @@ STATUS: dict[type[GridgovError], int] = {
 _MESSAGE_KEY = {401: "login_expired", 403: "forbidden", 404: "page_not_found", 503: "db_unavailable"}
 
 _PAGE = """<!doctype html>
-<html lang="{{ 'zh-CN' if lang == 'zh' else 'en' }}">
+<html lang="{{ html_lang }}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ message }}</title><link rel="stylesheet" href="/assets/gridgov.css"></head>
 <body class="gg-plain"><main class="gg-card"><p class="gg-message">{{ message }}</p>
@@ -51,7 +51,8 @@ def answer(status: int, message: str) -> Response:
         return Response(json.dumps({"error": message}, ensure_ascii=False), status=status, mimetype="application/json")
     lang = language()
     body = render_template_string(
-        _PAGE, lang=lang, message=text(_MESSAGE_KEY.get(status, "forbidden"), lang), back=text("back_home", lang)
+        _PAGE, html_lang=text("html_lang", lang), message=text(_MESSAGE_KEY.get(status, "forbidden"), lang),
+        back=text("back_home", lang),
     )
     return Response(body, status=status, mimetype="text/html")
 

@@ -2,10 +2,12 @@
 
 The sign-in form carries a CSRF token kept in the session, and the session
 cookie is SameSite=Lax and HttpOnly (set in create_app), so another site can
-neither sign someone in or out nor ride on their session. Every sign-in and
-every failed one is written to the audit table; after 10 failures for one
-username within 15 minutes further attempts are refused (and audited) until
-the window has passed.
+neither sign someone in or out nor ride on their session. The password and
+the limit on failures are checked by the kernel's one sign-in check
+(gridgov.signin, shared with the OGC API): every failed sign-in is written to
+the audit table, and after 10 failures for one username within 15 minutes
+further attempts are refused (and audited) until the window has passed. A
+successful one is audited here, as it starts a session.
 """
 
 from __future__ import annotations
@@ -17,16 +19,15 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard import pages
 from dashboard.web.appctx import pool
-from dashboard.web.i18n import LANGUAGES, text
 from dashboard.web.session import csrf_ok, csrf_token, current_account, language, set_language, sign_in, sign_out
-from gridgov import accounts, audit
+from gridgov import audit, signin
+from gridgov.accounts import Account
+from gridgov.i18n import LANGUAGES, text
 
-MAX_FAILURES = 10
-FAILURE_WINDOW_MINUTES = 15
 _MAX_FIELD = 200  # longer input is no username or password of ours; keep it out of the audit table
 
 _FORM = """<!doctype html>
-<html lang="{{ 'zh-CN' if lang == 'zh' else 'en' }}">
+<html lang="{{ t.html_lang }}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ t.login_title }} · {{ t.login_heading }}</title>
 <link rel="stylesheet" href="/assets/gridgov.css"></head>
@@ -47,7 +48,7 @@ _FORM = """<!doctype html>
 </main>
 </body></html>
 """
-_KEYS = ("login_title", "login_heading", "login_username", "login_password", "login_submit", "switch_language")
+_KEYS = ("html_lang", "login_title", "login_heading", "login_username", "login_password", "login_submit", "switch_language")
 
 
 def _form(*, error: str = "", username: str = "", next_path: str = "", status: int = 200) -> Response:
@@ -55,7 +56,6 @@ def _form(*, error: str = "", username: str = "", next_path: str = "", status: i
     here = "/login" + (f"?{urlencode({'next': next_path})}" if next_path else "")
     body = render_template_string(
         _FORM,
-        lang=lang,
         t={k: text(k, lang) for k in _KEYS},
         error=error,
         csrf=csrf_token(),
@@ -88,17 +88,11 @@ def _login() -> Response | BaseResponse:
     password = request.form.get("password", "")[:_MAX_FIELD]
     ip = request.remote_addr
     with pool().connection() as conn:
-        failures = audit.count_since(
-            conn, username=username, action=audit.LOGIN_FAILED, minutes=FAILURE_WINDOW_MINUTES
-        )
-        if failures >= MAX_FAILURES:
-            audit.record(conn, username=username, action=audit.LOGIN_FAILED, detail={"reason": "throttled"}, ip=ip)
+        found = signin.check(conn, signin.Attempt(username, password, ip))
+        if not isinstance(found, Account):
             conn.commit()
-            return _form(error=text("login_throttled", lang), username=username, next_path=next_path, status=429)
-        found = accounts.authenticate(conn, username, password)
-        if found is None:
-            audit.record(conn, username=username, action=audit.LOGIN_FAILED, detail={"reason": "wrong"}, ip=ip)
-            conn.commit()
+            if found is signin.Refusal.THROTTLED:
+                return _form(error=text("login_throttled", lang), username=username, next_path=next_path, status=429)
             return _form(error=text("login_failed", lang), username=username, next_path=next_path, status=401)
         audit.record(conn, username=found.username, action=audit.LOGIN, detail={"role": found.role.value}, ip=ip)
     sign_in(found)

@@ -15,11 +15,11 @@ import secrets
 from flask import g, has_request_context, session
 
 from dashboard.web.appctx import pool
-from dashboard.web.i18n import CATALOGUE, DEFAULT_LANGUAGE
-from gridgov import accounts
-from gridgov.accounts import Account, AccountRole
+from gridgov import access, accounts
+from gridgov.accounts import Account
 from gridgov.errors import Forbidden, Unauthenticated
-from layers.registry import Role, Viewer
+from gridgov.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from layers.registry import Viewer
 
 _USER = "user"
 _TAG = "tag"
@@ -58,11 +58,11 @@ def require_account() -> Account:
 
 
 def viewer_for(account: Account) -> Viewer:
-    """The registry Viewer of an account; Forbidden for an administrator, who sees no community data."""
-    if account.role is AccountRole.ADMIN:
+    """The registry Viewer of an account; Forbidden for a role the policy shows no community data (the administrator)."""
+    if not access.decide(account.role, access.COMMUNITY_DATA).allowed:
         raise Forbidden("an administrator manages accounts and sees no community data")
-    role = Role(account.role.value)
-    return Viewer(role, grid_codes=account.grids) if role is Role.GRID_LEADER else Viewer(role)
+    own = access.own_grids_only(account.role)
+    return Viewer(account.role, grid_codes=account.grids) if own else Viewer(account.role)
 
 
 def current_viewer() -> Viewer:
@@ -109,10 +109,10 @@ def language() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
     lang = session.get(_LANG)
-    return lang if lang in CATALOGUE else DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def set_language(lang: str) -> None:
     """Switch the interface language (unknown codes are ignored)."""
-    if lang in CATALOGUE:
+    if lang in LANGUAGES:
         session[_LANG] = lang

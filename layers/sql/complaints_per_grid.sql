@@ -1,6 +1,6 @@
 -- Per grid (all grids of %(grids)s, kept with zeros): the complaints `c` of the filters, per 100
--- households, and the three rates, each with its numerator, denominator and unknowns.
--- Rates are percentages with one decimal, null when the denominator is 0.
+-- households, and the counts of the three rates: each one's numerator, denominator and unknowns
+-- (the rates themselves are taken of these counts in layers/rates.py).
 -- Complaints and households are each counted per grid first, then joined: one row per grid.
 SELECT g.grid_code,
        coalesce(a.complaints, 0) AS complaints,
@@ -9,18 +9,14 @@ SELECT g.grid_code,
        coalesce(a.in_progress, 0) AS in_progress,
        coalesce(a.responded_in_time, 0) AS responded_in_time,
        coalesce(a.response_known, 0) AS response_known,
-       round(100.0 * a.responded_in_time / nullif(a.response_known, 0), 1)::float8 AS response_rate,
        coalesce(a.complaints - a.response_known, 0) AS response_unknown,
        coalesce(a.resolved, 0) AS resolved,
        coalesce(a.outcome_known, 0) AS outcome_known,
-       round(100.0 * a.resolved / nullif(a.outcome_known, 0), 1)::float8 AS resolution_rate,
        coalesce(a.complaints - a.outcome_known, 0) AS outcome_unknown,
        coalesce(a.satisfied, 0) AS satisfied,
        coalesce(a.basically_satisfied, 0) AS basically_satisfied,
        coalesce(a.dissatisfied, 0) AS dissatisfied,
        coalesce(a.rated, 0) AS rated,
-       round(100.0 * (a.satisfied + %(weight)s::numeric * a.basically_satisfied) / nullif(a.rated, 0), 1)::float8
-           AS satisfaction_rate,
        coalesce(a.complaints - a.rated, 0) AS unrated
 FROM grids AS g
 LEFT JOIN (

@@ -1,12 +1,31 @@
-"""Every user-facing string of the dashboard, one dict per language (简体中文 by default)."""
+"""The interface's words in every language: pages, sign-in, lists, the wall screen, the vocabulary's names.
+
+Keys are looked up with gridgov.i18n.text. The Chinese names of statuses,
+severities and special groups are the data's own words (gridgov.vocabulary,
+gridgov.groups), so they are taken from there rather than written twice.
+"""
 
 from __future__ import annotations
 
-DEFAULT_LANGUAGE = "zh"
-LANGUAGES = ("zh", "en")
+from gridgov import groups, vocabulary
 
-CATALOGUE: dict[str, dict[str, str]] = {
+
+def _keyed(prefix: str, words: dict[str, str]) -> dict[str, str]:
+    """code -> word as catalogue entries `<prefix>_<code>`."""
+    return {f"{prefix}_{code}": word for code, word in words.items()}
+
+
+# a Gi* bin of a layer whose legend names none: the same sign and number in every language
+_BINS = {f"bin_{n}": f"{n:+d}".replace("-", "−") if n else "0" for n in range(-3, 4)}
+
+WORDS: dict[str, dict[str, str]] = {
     "zh": {
+        # the page's language and calendar
+        "html_lang": "zh-CN",
+        "date_locale": "zh-CN",
+        "day": "{d.month}月{d.day}日",
+        "day_time": "{t.month}月{t.day}日 {t:%H:%M}",
+        **_BINS,
         "app_title": "社区网格地图",
         "title_map": "社区网格地图",
         "layer_special_groups": "特殊群体分布",
@@ -69,20 +88,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "count_open_complaints": "未办结诉求",
         "count_open_hazards": "未整改隐患",
         "count_overdue_hazards": "逾期隐患",
-        "visit_status_overdue": "逾期",
-        "visit_status_due": "待访",
-        "visit_status_visited": "已访",
-        "complaint_status_pending": "待响应",
-        "complaint_status_in_progress": "办理中",
-        "complaint_status_resolved": "已解决",
-        "complaint_status_unresolved": "未解决",
-        "complaint_status_closed_unknown": "已办结·结果未知",
-        "hazard_status_open": "待整改",
-        "hazard_status_in_progress": "整改中",
-        "hazard_status_closed": "已整改",
-        "severity_high": "重大",
-        "severity_medium": "较大",
-        "severity_low": "一般",
+        # the vocabulary's words, as the data writes them
+        **_keyed("visit_status", vocabulary.VISIT_STATUSES),
+        **_keyed("complaint_status", vocabulary.COMPLAINT_STATUSES),
+        **_keyed("hazard_status", vocabulary.HAZARD_STATUSES),
+        **_keyed("severity", vocabulary.HAZARD_SEVERITIES),
+        **_keyed("group", groups.SPECIAL_GROUPS),
         "deadline_prefix": "整改期限 ",
         "days_overdue": "逾期 {days} 天",
         "last_visit": "最近走访 {day}",
@@ -184,6 +195,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "wall_popup_score": "关注得分",
     },
     "en": {
+        # the page's language and calendar
+        "html_lang": "en",
+        "date_locale": "en-GB",
+        "day": "{d:%d %b}",
+        "day_time": "{t:%d %b %H:%M}",
+        **_BINS,
+        # the special groups
+        "group_elderly_alone": "elderly living alone",
+        "group_empty_nest": "empty-nest elderly",
+        "group_disabled": "disabled",
+        "group_low_income": "low-income (dibao)",
+        "group_extreme_poverty": "extreme poverty",
+        "group_unemployed": "unemployed",
+        "group_floating": "floating population",
+        "group_key_assistance": "key assistance",
+        "group_released_prisoner": "released prisoner",
+        "group_community_correction": "community correction",
+        "group_military_family": "military family",
+        "group_serious_illness": "serious illness",
+        "group_left_behind_child": "left-behind child",
         "app_title": "Community grid map",
         "title_map": "Community grid map",
         "layer_special_groups": "Special groups",
@@ -361,10 +392,3 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "wall_popup_score": "Attention score",
     },
 }
-
-
-def text(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
-    """The string `key` in `lang` (falling back to the default language), formatted with `values`."""
-    strings = CATALOGUE.get(lang, CATALOGUE[DEFAULT_LANGUAGE])
-    template = strings.get(key, CATALOGUE[DEFAULT_LANGUAGE][key])
-    return template.format(**values) if values else template

@@ -1,0 +1,190 @@
+"""Who may see what: the one role type and the whole access policy, as data, with the one function to ask it.
+
+Every front-end asks `decide(role, resource)` and gets a Decision: allowed or
+not, and for which grids in which form (its Scope: all grids, own grids only,
+or de-identified). A resource is named by a string, so the kernel needs to
+know nothing of the layers or pages it governs:
+
+    page:/wall                 a page of the dashboard (PAGES; LANDING says where each role lands after sign-in)
+    api:ogc                    the OGC API – Features endpoint (`gridgov api`)
+    downloads                  the dashboard's de-identified files (/data/<layer>.geojson, .gpkg)
+    community_data             any of the community's data at all (a registry Viewer); its scope is the role's grids
+    layer:visits               a layer's per-grid numbers
+    layer:visits:details       a layer's detail features (points, cells)
+    personal_columns           detail columns naming or reaching a person (PERSONAL_COLUMNS)
+
+`layers.registry` checks each layer against this policy as it registers it:
+a layer must have a rule here, details granted need a detail function, and a
+layer whose details carry personal columns may show them only to whom
+`personal_columns` allows, in that scope. Unknown resources are refused.
+
+The database enforces the grid leader's "own grids only" a second time, with
+row-level security that cannot import this module: migration 010 makes the
+role `gridgov_grid_reader` and its policies on OWN_GRID_TABLES (reading), and
+011 the one on `visits` (recording a visit in the field); gridgov.rls opens a
+grid leader's transactions as that role. tests/test_access_policy.py checks
+the database's policies against OWN_GRID_TABLES, and README.md's table (from
+`markdown()`) against this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+
+class Role(StrEnum):
+    """What an account is for, and so who is looking."""
+
+    SECRETARY = "secretary"  # 社区书记: every grid's numbers, never a person's point
+    GRID_LEADER = "grid_leader"  # 网格员: the grids listed on the account, with household-level detail
+    PLANNER = "planner"  # 规划: de-identified numbers of every grid, and exports
+    ADMIN = "admin"  # 管理员: the accounts and the audit trail, no community data
+
+
+class Scope(StrEnum):
+    """For which grids, in which form, an allowed resource is shown."""
+
+    ALL_GRIDS = "all grids"
+    OWN_GRIDS = "own grids"  # the grids listed on a grid leader's account
+    DEIDENTIFIED = "de-identified"  # every grid, small counts withheld, no personal data
+
+
+class Access(IntEnum):
+    """How much of a layer a role may see."""
+
+    NONE = 0
+    AGGREGATE = 1  # per-grid numbers
+    DETAIL = 2  # per-grid numbers and the layer's detail features
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The policy's answer: allowed or not, and the scope (None when refused, or for a page with no grid data)."""
+
+    allowed: bool
+    scope: Scope | None = None
+
+
+REFUSED = Decision(False)
+
+# role -> scope; a role not listed is refused. None: allowed, with no grid data in it (the administrator's page)
+Grants = Mapping[Role, Scope | None]
+
+_S, _L, _P, _A = Role.SECRETARY, Role.GRID_LEADER, Role.PLANNER, Role.ADMIN
+_ALL, _OWN, _DEID = Scope.ALL_GRIDS, Scope.OWN_GRIDS, Scope.DEIDENTIFIED
+
+
+@dataclass(frozen=True)
+class LayerRule:
+    """Who may see a layer's per-grid numbers and its detail features, and in which scope."""
+
+    numbers: Grants
+    details: Grants
+
+
+PAGES: Mapping[str, Grants] = {
+    "/": {_S: _ALL},
+    "/wall": {_S: _ALL},
+    "/grid": {_L: _OWN},
+    "/export": {_P: _DEID},
+    "/admin": {_A: None},
+}
+LANDING: Mapping[Role, str] = {_S: "/wall", _L: "/grid", _P: "/export", _A: "/admin"}
+APIS: Mapping[str, Grants] = {"ogc": {_S: _DEID, _P: _DEID}}
+
+DOWNLOADS = "downloads"
+COMMUNITY_DATA = "community_data"
+PERSONAL = "personal_columns"
+PERSONAL_COLUMNS = frozenset({"household_id", "head_name", "id_number", "phone", "content", "notes", "visitor"})
+DATA: Mapping[str, Grants] = {
+    COMMUNITY_DATA: {_S: _ALL, _L: _OWN, _P: _DEID},
+    DOWNLOADS: {_P: _DEID},
+    PERSONAL: {_L: _OWN},  # each view is written to the audit table
+}
+
+_NUMBERS: Grants = {_S: _ALL, _L: _OWN, _P: _DEID}
+_PERSONAL_DETAILS: Grants = {_L: _OWN}  # households' or people's rows: the grid's own leader only
+LAYERS: Mapping[str, LayerRule] = {
+    "special_groups": LayerRule(_NUMBERS, _PERSONAL_DETAILS),
+    "visits": LayerRule(_NUMBERS, _PERSONAL_DETAILS),
+    "hazards": LayerRule(_NUMBERS, {_S: _ALL, _L: _OWN}),
+    "facilities": LayerRule(_NUMBERS, {_S: _ALL, _L: _OWN, _P: _ALL}),  # public places
+    "complaints": LayerRule(_NUMBERS, _PERSONAL_DETAILS),
+    "complaint_hotspots": LayerRule(_NUMBERS, {}),
+    "emerging_hotspots": LayerRule(_NUMBERS, {}),
+    "complaint_density": LayerRule(_NUMBERS, {_S: _ALL, _L: _OWN}),  # hexagon counts, never points
+}
+
+# what row-level security lets a grid leader's connection read of their own grids only (migrations 010, 011)
+OWN_GRID_TABLES = frozenset({"households", "complaints", "hazards", "visits", "facilities"})
+
+
+def page(path: str) -> str:
+    """The resource name of the dashboard's page at `path`."""
+    return f"page:{path}"
+
+
+def api(name: str) -> str:
+    """The resource name of an API (`ogc`)."""
+    return f"api:{name}"
+
+
+def layer(name: str, level: Access = Access.AGGREGATE) -> str:
+    """The resource name of a layer's numbers (AGGREGATE) or details (DETAIL)."""
+    return f"layer:{name}:details" if level is Access.DETAIL else f"layer:{name}"
+
+
+def _rules() -> dict[str, Grants]:
+    rules: dict[str, Grants] = {page(path): grants for path, grants in PAGES.items()}
+    rules |= {api(name): grants for name, grants in APIS.items()}
+    rules |= DATA
+    for name, rule in LAYERS.items():
+        rules |= {layer(name): rule.numbers, layer(name, Access.DETAIL): rule.details}
+    return rules
+
+
+RULES: Mapping[str, Grants] = _rules()
+"""Every resource and its grants, in the order of the table."""
+
+
+def decide(role: Role, resource: str) -> Decision:
+    """Whether `role` may have `resource`, and in which scope; refused for a resource the policy does not name."""
+    grants = RULES.get(resource, {})
+    return Decision(True, grants[role]) if role in grants else REFUSED
+
+
+def allowed_roles(resource: str) -> frozenset[Role]:
+    """The roles that may have `resource`."""
+    return frozenset(role for role in Role if decide(role, resource).allowed)
+
+
+def own_grids_only(role: Role) -> bool:
+    """Whether what `role` sees of the community is limited to the grids on the account (a grid leader)."""
+    return decide(role, COMMUNITY_DATA).scope is Scope.OWN_GRIDS
+
+
+def layer_access(role: Role, name: str) -> Access:
+    """How much of the layer `name` the role may see."""
+    for level in (Access.DETAIL, Access.AGGREGATE):
+        if decide(role, layer(name, level)).allowed:
+            return level
+    return Access.NONE
+
+
+def markdown() -> str:
+    """The whole policy as a Markdown table: a row per resource, a column per role, each cell the scope or —."""
+
+    def cell(role: Role, resource: str) -> str:
+        decision = decide(role, resource)
+        return ("yes" if decision.scope is None else str(decision.scope)) if decision.allowed else "—"
+
+    lines = [
+        "| resource | " + " | ".join(role.value for role in Role) + " |",
+        "|---" * (len(Role) + 1) + "|",
+    ]
+    for resource in RULES:
+        lines.append(f"| `{resource}` | " + " | ".join(cell(role, resource) for role in Role) + " |")
+    lines.append("| lands on after sign-in | " + " | ".join(f"`{LANDING[role]}`" for role in Role) + " |")
+    return "\n".join(lines) + "\n"
