@@ -15,9 +15,9 @@ from gridgov.settings import Settings
 @click.pass_obj
 def publish(settings: Settings) -> None:
     """Refresh the de-identified tables the OGC API serves (schema open_data)."""
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
-        done = publish_layers(conn, settings)
+        done = publish_layers(conn, settings.layers)
     click.echo(f"published {len(done.tables)} layers in schema {SCHEMA}: {', '.join(done.tables)}")
     for name, error in done.failed.items():
         click.secho(f"gridgov: layer {name} was not published (its last table is kept): {error}", fg="red", err=True)
@@ -37,9 +37,9 @@ def api(settings: Settings, host: str | None, port: int | None, refresh: float) 
 
     from api.server import create_app
 
-    host = host or settings.host
-    port = port or settings.api_port
-    url = resolve_url(settings)
+    host = host or settings.api.host
+    port = port or settings.api.api_port
+    url = resolve_url(settings.database)
     with connect(url) as conn:  # fail now with a clear message, and bring the schema up to date
         migrations.upgrade(conn)
     click.echo(f"gridgov OGC API – Features: http://{host}:{port}/ (QGIS: Layer → Add WFS / OGC API – Features layer,"

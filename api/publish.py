@@ -17,7 +17,7 @@ from psycopg import errors, sql
 
 from gridgov.errors import SetupError
 from gridgov.i18n import text
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers.export import OPEN_DATA_SCHEMA, describe, exportable, planner_frame, records, schema
 from layers.registry import Filters, Layer
 
@@ -70,7 +70,7 @@ def _existing_columns(conn: psycopg.Connection, table: str) -> list[tuple[str, s
     return [(r[0], r[1]) for r in rows]
 
 
-def _write_table(conn: psycopg.Connection, layer: Layer, settings: Settings | None) -> None:
+def _write_table(conn: psycopg.Connection, layer: Layer, settings: LayerSettings) -> None:
     frame = planner_frame(conn, layer.name, Filters(), settings)
     table = sql.Identifier(SCHEMA, layer.name)
     columns = _columns(layer)
@@ -117,7 +117,7 @@ def _grant(conn: psycopg.Connection) -> None:
         conn.execute(statement)
 
 
-def publish(conn: psycopg.Connection, settings: Settings | None = None) -> Published:
+def publish(conn: psycopg.Connection, settings: LayerSettings) -> Published:
     """Rewrite the open_data tables from the current data, in one transaction; returns what was done."""
     done = Published()
     with conn.transaction():

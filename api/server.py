@@ -111,10 +111,10 @@ def ensure_login(conn: psycopg.Connection, url: str, password: str) -> None:
 
 def prepare(owner_url: str, settings: Settings) -> tuple[str, Published]:
     """Publish the layers and make sure the reader logs in; the reader's URL and what was published."""
-    password = reader_password(owner_url, settings.home)
+    password = reader_password(owner_url, settings.database.home)
     url = reader_url(owner_url, password)
     with connect(owner_url) as conn:
-        done = publish(conn, settings)
+        done = publish(conn, settings.layers)
         conn.commit()
         ensure_login(conn, url, password)
     for name, error in done.failed.items():

@@ -60,7 +60,7 @@ from layers_bench import prepare  # noqa: E402
 
 from gridgov import accounts  # noqa: E402
 from gridgov.database import resolve_url  # noqa: E402
-from gridgov.settings import Settings  # noqa: E402
+from gridgov.settings import DatabaseSettings  # noqa: E402
 
 PAGES = {"secretary": "/wall", "grid_leader": "/grid", "planner": "/export"}
 WALL_TIMER_SECONDS = 3  # refresh and rotation, while recording (the defaults are minutes)
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args(argv)
 
-    url = prepare(resolve_url(Settings()), args.data)
+    url = prepare(resolve_url(DatabaseSettings()), args.data)
     logins = make_accounts(url)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"

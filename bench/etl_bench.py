@@ -110,9 +110,9 @@ def server_url() -> str:
     if url:
         return url
     from gridgov.database import resolve_url  # the private cluster, started if needed
-    from gridgov.settings import Settings
+    from gridgov.settings import DatabaseSettings
 
-    return resolve_url(Settings())
+    return resolve_url(DatabaseSettings())
 
 
 def secs(v: float | None) -> str:

@@ -49,7 +49,7 @@ from _results import replace_section, timed  # noqa: E402
 
 from gridgov.access import Role  # noqa: E402
 from gridgov.database import resolve_url  # noqa: E402
-from gridgov.settings import Settings  # noqa: E402
+from gridgov.settings import DatabaseSettings, LayerSettings  # noqa: E402
 from layers import answers, registry  # noqa: E402
 from layers.registry import Filters, Viewer  # noqa: E402
 
@@ -106,7 +106,7 @@ def sql_text(table: str) -> str:
     }[table]
 
 
-def baseline_gi(url: str, settings: Settings) -> Any:
+def baseline_gi(url: str, settings: LayerSettings) -> Any:
     """Gi* the straightforward way: libpysal fuzzy contiguity within 1 m of the polygons, esda G_Local on the counts."""
     import numpy as np
     from esda.getisord import G_Local
@@ -144,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args(argv)
 
-    settings = Settings()
-    url = prepare(resolve_url(settings), args.data)
+    settings = LayerSettings()
+    url = prepare(resolve_url(DatabaseSettings()), args.data)
     rows: list[tuple[str, str, float, float | None]] = []  # what, layer, ours, baseline
     with psycopg.connect(url) as conn:
         conn.autocommit = True  # each query sees the data as is; nothing here writes

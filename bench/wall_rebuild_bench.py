@@ -34,12 +34,12 @@ sys.path.insert(0, str(BENCH))
 from _results import preamble, replace_section  # noqa: E402
 from layers_bench import prepare  # noqa: E402
 
-from dashboard import wall_content  # noqa: E402
 from dashboard.app import create_app  # noqa: E402
+from dashboard.wall import content as wall_content  # noqa: E402
 from gridgov.access import Role  # noqa: E402
 from gridgov.accounts import Account  # noqa: E402
 from gridgov.database import resolve_url  # noqa: E402
-from gridgov.settings import Settings  # noqa: E402
+from gridgov.settings import DashboardSettings, DatabaseSettings, Settings  # noqa: E402
 from layers import answers  # noqa: E402
 
 SECRETARY = Account("(bench)", Role.SECRETARY, (), False, datetime.now(UTC), "")
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args(argv)
 
-    url = prepare(resolve_url(Settings()), args.data)
-    app = create_app(Settings(database_url=url, secret_key=secrets.token_urlsafe(48)), url)
+    url = prepare(resolve_url(DatabaseSettings()), args.data)
+    app = create_app(Settings(database=DatabaseSettings(database_url=url), dashboard=DashboardSettings(secret_key=secrets.token_urlsafe(48))), url)
     times: dict[str, list[float]] = {"from nothing": [], "after a visit": [], "after a work order": []}
     with psycopg.connect(url, autocommit=True) as conn, app.server.test_request_context("/wall"):
         g.gridgov_account = SECRETARY

@@ -52,7 +52,7 @@ from layers_bench import _with_db, prepare  # noqa: E402
 from gridgov import migrations  # noqa: E402
 from gridgov.access import Role  # noqa: E402
 from gridgov.database import resolve_url  # noqa: E402
-from gridgov.settings import Settings  # noqa: E402
+from gridgov.settings import DatabaseSettings, LayerSettings  # noqa: E402
 from layers import answers, contiguity, emerging, hotspots, registry  # noqa: E402
 from layers.registry import Filters, Viewer  # noqa: E402
 
@@ -170,7 +170,7 @@ def nearest_pairs(url: str) -> set[tuple[str, str]]:
         return {(a, b) for a, b in conn.execute("SELECT grid_code, neighbour FROM grid_neighbours WHERE kind = 'nearest'")}
 
 
-def hotspot_rows(url: str, label: str, repeat: int, settings: Settings) -> list[Row]:
+def hotspot_rows(url: str, label: str, repeat: int, settings: LayerSettings) -> list[Row]:
     rows: list[Row] = []
     secretary = Viewer(Role.SECRETARY)
     layer = registry.get("complaint_hotspots")
@@ -214,7 +214,7 @@ def hotspot_rows(url: str, label: str, repeat: int, settings: Settings) -> list[
     return rows
 
 
-def baseline_gi(url: str, settings: Settings) -> Any:
+def baseline_gi(url: str, settings: LayerSettings) -> Any:
     """Gi* the straightforward way: fuzzy_contiguity on the polygons, esda G_Local on the same counts."""
     from esda.getisord import G_Local
     from libpysal.weights import fuzzy_contiguity
@@ -261,7 +261,7 @@ def city_two_years(server: str, city_url: str) -> tuple[str, dt.date, dt.date]:
     return url, start, end
 
 
-def emerging_rows(url: str, start: dt.date, end: dt.date, repeat: int, settings: Settings) -> tuple[list[Row], str]:
+def emerging_rows(url: str, start: dt.date, end: dt.date, repeat: int, settings: LayerSettings) -> tuple[list[Row], str]:
     layer = registry.get("emerging_hotspots")
     filters = Filters(start=start, end=end, period="week")
     with psycopg.connect(url) as conn:
@@ -294,12 +294,12 @@ def emerging_rows(url: str, start: dt.date, end: dt.date, repeat: int, settings:
     return rows, f"{peak / 2**20:.0f} MiB"
 
 
-def statistics_only(counts: np.ndarray, w: Any, settings: Settings) -> object:
+def statistics_only(counts: np.ndarray, w: Any, settings: LayerSettings) -> object:
     z, _, _ = hotspots.gi_star_periods(counts, w, settings.hotspot_permutations, settings.hotspot_seed)
     return emerging.mann_kendall(z), emerging.mann_kendall(emerging.shares(counts))
 
 
-def baseline_emerging(counts: np.ndarray, w: Any, settings: Settings) -> object:
+def baseline_emerging(counts: np.ndarray, w: Any, settings: LayerSettings) -> object:
     """The straightforward way: esda per week (seed + week, as before), pymannkendall per grid."""
     import pymannkendall
     from esda.getisord import G_Local
@@ -331,8 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args(argv)
 
-    settings = Settings()
-    server = resolve_url(settings)
+    settings = LayerSettings()
+    server = resolve_url(DatabaseSettings())
     rows: list[Row] = []
     facts: list[str] = []
 

@@ -52,7 +52,7 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     pool = ConnectionPool(
         database_url,
         min_size=1,
-        max_size=settings.serve_threads + BACKGROUND_CONNECTIONS,
+        max_size=settings.dashboard.serve_threads + BACKGROUND_CONNECTIONS,
         timeout=10,
         open=True,
         name="gridgov-dashboard",
@@ -72,11 +72,11 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
         SESSION_COOKIE_NAME="gridgov_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        SESSION_COOKIE_SECURE=settings.dashboard.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.dashboard.session_hours),
     )
-    if settings.proxy_hops:  # behind a reverse proxy: the client's address (for the audit) is in X-Forwarded-For
-        hops = settings.proxy_hops
+    if settings.dashboard.proxy_hops:  # behind a reverse proxy: the client's address (for the audit) is in X-Forwarded-For
+        hops = settings.dashboard.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     appctx.attach(server, pool, settings)
     timing.install(server)  # first, so the time includes the guard and the sign-in check

@@ -21,9 +21,9 @@ from gridgov.settings import Settings
 @click.pass_obj
 def serve(settings: Settings, host: str | None, port: int | None) -> None:
     """Serve the community grid map dashboard."""
-    host = host or settings.host
-    port = port or settings.port
-    url = resolve_url(settings)
+    host = host or settings.dashboard.host
+    port = port or settings.dashboard.port
+    url = resolve_url(settings.database)
     with connect(url) as conn:  # fail now with a clear message, not on the first page load
         pending = [m for m in migrations.available() if m.version not in migrations.applied(conn)]
     if pending:
@@ -36,4 +36,4 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     gc.freeze()
     click.echo(f"gridgov dashboard: http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
     # waitress: a production WSGI server in pure Python, one thread per concurrent request
-    waitress.serve(app.server, host=host, port=port, threads=settings.serve_threads, ident="gridgov")
+    waitress.serve(app.server, host=host, port=port, threads=settings.dashboard.serve_threads, ident="gridgov")

@@ -33,11 +33,11 @@ from gridgov.settings import Settings
 def load(settings: Settings, path: Path, dataset: str | None, strict: bool, report: Path | None) -> None:
     """Load a folder of source files (or one file) into the database."""
     todo, skipped = plan(path, dataset)
-    geocoder = from_setting(settings.geocoder)
+    geocoder = from_setting(settings.etl.geocoder)
     results: list[LoadResult] = []
-    rules = GridRules.from_settings(settings, strict=strict)
+    rules = GridRules.from_settings(settings.etl, strict=strict)
     problems: list[GridProblem] = []  # every grid file's, for --report
-    with connect(resolve_url(settings)) as conn, Progress(
+    with connect(resolve_url(settings.database)) as conn, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         disable=not sys.stderr.isatty(), transient=True,
     ) as bars:
@@ -50,8 +50,8 @@ def load(settings: Settings, path: Path, dataset: str | None, strict: bool, repo
 
             try:
                 results.append(load_file(conn, src.path, src.dataset, mapping=src.mapping, geocoder=geocoder,
-                                         progress=progress, parse_workers=settings.parse_workers,
-                                         clock=settings.clock(), grid_rules=rules))
+                                         progress=progress, parse_workers=settings.etl.parse_workers,
+                                         clock=settings.etl.clock(), grid_rules=rules))
             except GridsRefused as exc:
                 _report(report, [*problems, *exc.problems])
                 raise
@@ -79,7 +79,7 @@ def _report(path: Path | None, problems: list[GridProblem]) -> None:
 @click.pass_obj
 def quarantine(settings: Settings, dataset: str | None, source_file: str | None, output: Path | None) -> None:
     """List the rows that could not be loaded, with the reason, or write them out to fix."""
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
         found = quarantined.rows(conn, dataset=dataset, source_file=source_file)
     if output:

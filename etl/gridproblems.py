@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gridgov.errors import InputError
-from gridgov.settings import Settings
+from gridgov.settings import EtlSettings
 
 # Repaired, and loaded: listed so the office can fix the source.
 REPAIRED_INVALID = "repaired_invalid"  # a ring crossing itself, made valid
@@ -25,7 +25,7 @@ ERROR_PIECES = "error_pieces"
 
 REFUSED = "none: nothing was loaded"
 
-_SETTINGS = Settings.model_fields
+_SETTINGS = EtlSettings.model_fields
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class GridRules:
     overlap_max_share: float = _SETTINGS["grid_overlap_max_share"].default
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, strict: bool = False) -> GridRules:
+    def from_settings(cls, settings: EtlSettings, *, strict: bool = False) -> GridRules:
         return cls(strict=strict, overlap_max_m2=settings.grid_overlap_max_m2,
                    overlap_max_share=settings.grid_overlap_max_share)
 

@@ -30,7 +30,6 @@ from etl.quarantine import REASON_COLUMN
 from etl.writer import ChunkWriter
 from gridgov.clock import Clock
 from gridgov.errors import InputError
-from gridgov.settings import Settings
 
 # Every gridgov load takes this lock, so two loads started at once run one after the other.
 _LOAD_LOCK = 7_313_002
@@ -74,19 +73,18 @@ def load_file(
     loaded_by: str | None = None,
     progress: Progress | None = None,
     parse_workers: int | None = None,
-    clock: Clock | None = None,
+    clock: Clock,
     grid_rules: GridRules | None = None,
 ) -> LoadResult:
     """Load one file into its dataset's table in one transaction; returns the counts.
 
     `parse_workers`: worker processes that parse chunks (default: two for a file of
-    200,000 rows or more, none below). `clock`: the community's (default: the
-    settings'), whose zone the file's times are read in and whose today they may not pass.
+    200,000 rows or more, none below). `clock`: the community's, whose zone the file's
+    times are read in and whose today they may not pass.
     `grid_rules`: how a grid file is judged (default: repair what is safely repairable, within
     the settings' default tolerance); a grid file refused raises GridsRefused, carrying every
     problem found, for the report.
     """
-    clock = clock or Settings().clock()
     # Open and map before touching the database: a file that cannot be read changes nothing.
     lookup = dataset.lookup(mapping)
     table = readers.open_table(path, known=lambda h: header_key(h) in lookup)

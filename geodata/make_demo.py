@@ -37,7 +37,7 @@ import numpy as np
 from _demo_events import make_complaints, make_hazards, make_visits
 from _demo_model import BAD_LABELS, REFERENCE_AS_OF, Building, Household, Period, Rng, Row, Table, fmt_coord
 
-from gridgov.settings import Settings
+from gridgov.settings import CommunitySettings
 
 SEED = 20251101
 STREAMS = {"grids": 1, "buildings": 2, "households": 3, "facilities": 4, "complaints": 5, "hazards": 6, "visits": 7}
@@ -331,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the folder to write (default: $GRIDGOV_HOME/demo, .gridgov/demo)")
     args = parser.parse_args(argv)
     # the community's clock (gridgov.clock), as the load that follows will judge "in the future" by
-    as_of: dt.date = args.as_of or Settings().clock().today()
+    as_of: dt.date = args.as_of or CommunitySettings().clock().today()
     if args.out.resolve() == COMMITTED and as_of != REFERENCE_AS_OF:
         parser.error(f"{COMMITTED} is the committed copy the tests use, made as of {REFERENCE_AS_OF}: "
                      f"add --as-of {REFERENCE_AS_OF}, or write elsewhere")

@@ -48,7 +48,7 @@ def db() -> None:
 @click.pass_obj
 def upgrade(settings: Settings) -> None:
     """Apply pending schema migrations."""
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         done = migrations.upgrade(conn)
     if done:
         for mig in done:
@@ -61,10 +61,10 @@ def upgrade(settings: Settings) -> None:
 @click.pass_obj
 def start(settings: Settings) -> None:
     """Start the private local cluster (created on first use)."""
-    if settings.database_url:
+    if settings.database.database_url:
         click.echo("GRIDGOV_DATABASE_URL is set; no local cluster to start")
         return
-    cluster = LocalCluster(settings.home, settings.pg_port)
+    cluster = LocalCluster(settings.database.home, settings.database.pg_port)
     cluster.start()
     click.echo(f"local PostGIS running on 127.0.0.1:{cluster.port} (data in {cluster.datadir})")
 
@@ -73,7 +73,7 @@ def start(settings: Settings) -> None:
 @click.pass_obj
 def stop(settings: Settings) -> None:
     """Stop the private local cluster."""
-    cluster = LocalCluster(settings.home, settings.pg_port)
+    cluster = LocalCluster(settings.database.home, settings.database.pg_port)
     click.echo("local PostGIS stopped" if cluster.stop() else "local PostGIS was not running")
 
 
@@ -81,10 +81,10 @@ def stop(settings: Settings) -> None:
 @click.pass_obj
 def status(settings: Settings) -> None:
     """Say where the database is and which migrations are applied."""
-    if not settings.database_url and not LocalCluster(settings.home, settings.pg_port).running():
+    if not settings.database.database_url and not LocalCluster(settings.database.home, settings.database.pg_port).running():
         click.echo("local PostGIS is not running (`gridgov db start`)")
         return
-    with connect(resolve_url(settings, start=False)) as conn:
+    with connect(resolve_url(settings.database, start=False)) as conn:
         have = migrations.applied(conn)
     pending = [m for m in migrations.available() if m.version not in have]
     click.echo(f"migrations applied: {len(have)}, pending: {len(pending)}")

@@ -10,10 +10,10 @@ import psycopg
 
 from gridgov.errors import DatabaseUnavailable
 from gridgov.localdb import LocalCluster
-from gridgov.settings import Settings
+from gridgov.settings import DatabaseSettings
 
 
-def resolve_url(settings: Settings, *, start: bool = True) -> str:
+def resolve_url(settings: DatabaseSettings, *, start: bool = True) -> str:
     """The configured URL, or the private cluster's (started if `start`)."""
     if settings.database_url:
         return settings.database_url

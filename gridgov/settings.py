@@ -1,8 +1,21 @@
-"""One typed settings object, read from GRIDGOV_* environment variables."""
+"""Settings per concern, each read from its GRIDGOV_* environment variables, and passed down.
+
+An entry point (the CLI, `create_app`, a test) makes one `Settings` and hands
+each part to the code of its concern: the database and the private cluster
+(`DatabaseSettings`), loading files (`EtlSettings`), the layers' analyses
+(`LayerSettings`), the dashboard (`DashboardSettings`) and the OGC API
+(`ApiSettings`). Library functions take the part they need as an argument and
+never read the environment themselves. The community's calendar (its time zone,
+and a "now" pinned for tests and replays) is shared by the parts that count
+days, so loading and the layers inherit it from `CommunitySettings` and read it
+the same way. Every variable is `GRIDGOV_` and the field's name in capitals, as
+listed in the README.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,38 +25,57 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gridgov.clock import Clock, make_clock
 
+_FROM_ENV = SettingsConfigDict(env_prefix="GRIDGOV_", extra="ignore", frozen=True)
 
-class Settings(BaseSettings):
-    """Everything configurable about a gridgov installation."""
 
-    model_config = SettingsConfigDict(env_prefix="GRIDGOV_", extra="ignore")
+class DatabaseSettings(BaseSettings):
+    """Where the data is: a PostgreSQL URL, or the private cluster kept under `home` with the installation's secrets."""
+
+    model_config = _FROM_ENV
 
     database_url: str | None = Field(
         default=None,
         description="PostgreSQL/PostGIS URL. Unset: a private cluster under `home` is used.",
     )
-    home: Path = Field(default=Path(".gridgov"), description="Where the private cluster lives.")
+    home: Path = Field(
+        default=Path(".gridgov"),
+        description="Where the private cluster and the secrets the installation makes itself (session key, reader password) live.",
+    )
     pg_port: int | None = Field(
         default=None,
         description="Port of the private cluster (127.0.0.1 only); unset: a free port from 54329 up, kept once chosen.",
     )
-    host: str = Field(default="127.0.0.1", description="Address the dashboard listens on.")
-    port: int = Field(default=8050, description="Port the dashboard listens on.")
-    serve_threads: int = Field(
-        default_factory=lambda: 2 * (os.cpu_count() or 2),
-        ge=1,
-        description="Requests the dashboard answers at once (default: two per CPU; bench/RESULTS.md shows why).",
+
+
+class CommunitySettings(BaseSettings):
+    """The community's calendar: the zone its days, weeks and months are counted in, and a pinned now."""
+
+    model_config = _FROM_ENV
+
+    timezone: str = Field(default="Asia/Shanghai", description="Time zone of the community's calendar: days, weeks and months.")
+    now: datetime | None = Field(
+        default=None,
+        description="Pin the community's clock at this instant (ISO date-time; without an offset it is community"
+        " time): for tests, a demo made for a given day, or replaying one. Unset: the machine's clock.",
     )
-    proxy_hops: int = Field(
-        default=0,
-        ge=0,
-        description="Reverse proxies in front of the dashboard whose X-Forwarded-For/-Proto/-Host to trust (0: none).",
-    )
-    api_port: int = Field(default=8081, description="Port the OGC API – Features endpoint (`gridgov api`) listens on.")
-    tile_url: str = Field(
-        default="",
-        description="Map tile URL template ({z}/{x}/{y}); empty draws vector layers only.",
-    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Shanghai") from err
+        return value
+
+    def clock(self) -> Clock:
+        """The community's clock: the only source of "now" and "today" (gridgov.clock)."""
+        return make_clock(self.timezone, self.now)
+
+
+class EtlSettings(CommunitySettings):
+    """Loading the office's files: parsing, geocoding, and how much of a boundary file's overlap is repaired."""
+
     parse_workers: int | None = Field(
         default=None,
         description="Worker processes parsing a big file while it loads; unset: 2 from 200,000 rows, else none.",
@@ -61,13 +93,11 @@ class Settings(BaseSettings):
         default=0.01, gt=0, le=1,
         description="The largest overlap repaired, as a share of the smaller of the two grids (0.01 = 1%).",
     )
-    tile_attribution: str = Field(default="", description="Attribution shown for the tiles.")
-    timezone: str = Field(default="Asia/Shanghai", description="Time zone of the community's calendar: days, weeks and months.")
-    now: datetime | None = Field(
-        default=None,
-        description="Pin the community's clock at this instant (ISO date-time; without an offset it is community"
-        " time): for tests, a demo made for a given day, or replaying one. Unset: the machine's clock.",
-    )
+
+
+class LayerSettings(CommunitySettings):
+    """The layers' analyses: the rates' parameters, the hot spots' inference, the longest windows, data age."""
+
     stale_days: float = Field(
         default=3.0,
         gt=0,
@@ -88,6 +118,30 @@ class Settings(BaseSettings):
     emerging_max_months: int = Field(
         default=60, ge=3, description="Most months an emerging hot spot analysis by month may span (a longer window is refused)."
     )
+
+
+class DashboardSettings(BaseSettings):
+    """The dashboard's server, sessions, maps and wall screen."""
+
+    model_config = _FROM_ENV
+
+    host: str = Field(default="127.0.0.1", description="Address the dashboard listens on.")
+    port: int = Field(default=8050, description="Port the dashboard listens on.")
+    serve_threads: int = Field(
+        default_factory=lambda: 2 * (os.cpu_count() or 2),
+        ge=1,
+        description="Requests the dashboard answers at once (default: two per CPU; bench/RESULTS.md shows why).",
+    )
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        description="Reverse proxies in front of the dashboard whose X-Forwarded-For/-Proto/-Host to trust (0: none).",
+    )
+    tile_url: str = Field(
+        default="",
+        description="Map tile URL template ({z}/{x}/{y}); empty draws vector layers only.",
+    )
+    tile_attribution: str = Field(default="", description="Attribution shown for the tiles.")
     secret_key: SecretStr | None = Field(
         default=None,
         description="Signs the dashboard's session cookies (at least 32 characters). Unset: refused, except for the"
@@ -102,15 +156,22 @@ class Settings(BaseSettings):
     wall_rotate_seconds: int = Field(default=20, ge=1, description="Seconds the wall screen shows each layer of its playlist.")
     wall_refresh_seconds: int = Field(default=60, ge=1, description="Seconds between the wall screen's data refreshes.")
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as err:
-            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Shanghai") from err
-        return value
 
-    def clock(self) -> Clock:
-        """The community's clock: the only source of "now" and "today" (gridgov.clock)."""
-        return make_clock(self.timezone, self.now)
+class ApiSettings(BaseSettings):
+    """The OGC API – Features endpoint (`gridgov api`)."""
+
+    model_config = _FROM_ENV
+
+    host: str = Field(default="127.0.0.1", description="Address the OGC API listens on (the dashboard's GRIDGOV_HOST).")
+    api_port: int = Field(default=8081, description="Port the OGC API – Features endpoint (`gridgov api`) listens on.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """An installation's settings, one part per concern; `Settings()` reads every part from the environment."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    etl: EtlSettings = field(default_factory=EtlSettings)
+    layers: LayerSettings = field(default_factory=LayerSettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)

@@ -55,7 +55,7 @@ def user() -> None:
 def add(settings: Settings, username: str, role: str, grids: tuple[str, ...], password_stdin: bool) -> None:
     """Create an account."""
     password = _password(password_stdin)
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
         account = accounts.add(conn, username, role=role, password=password, grids=grids)
     where = f" of {', '.join(account.grids)}" if account.grids else ""
@@ -69,7 +69,7 @@ def add(settings: Settings, username: str, role: str, grids: tuple[str, ...], pa
 def passwd(settings: Settings, username: str, password_stdin: bool) -> None:
     """Give an account a new password (its open sessions end)."""
     password = _password(password_stdin)
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
         accounts.set_password(conn, username, password)
     click.echo(f"new password set for {username}")
@@ -80,7 +80,7 @@ def passwd(settings: Settings, username: str, password_stdin: bool) -> None:
 @click.pass_obj
 def remove(settings: Settings, username: str) -> None:
     """Delete an account (its audit trail stays)."""
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
         accounts.remove(conn, username)
     click.echo(f"removed {username}")
@@ -90,7 +90,7 @@ def remove(settings: Settings, username: str) -> None:
 @click.pass_obj
 def list_(settings: Settings) -> None:
     """List the accounts."""
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
         found = accounts.list_accounts(conn)
     if not found:
@@ -104,7 +104,7 @@ def list_(settings: Settings) -> None:
 @click.pass_obj
 def demo_accounts(settings: Settings) -> None:
     """Make or reset one account per role with new random passwords, and print how to sign in (demo only)."""
-    with connect(resolve_url(settings)) as conn:
+    with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
         first = conn.execute("SELECT min(grid_code) FROM grids").fetchone()
         if not first or first[0] is None:
@@ -117,14 +117,14 @@ def demo_accounts(settings: Settings) -> None:
                 accounts.remove(conn, username)  # role or grid may have changed since: make it anew
             accounts.add(conn, username, role=role.value, password=password, grids=grids)
             made[username] = (role, grids, password)
-    lines = [f"sign in at http://{settings.host}:{settings.port}/login as one of:", "  user        password          role"]
+    lines = [f"sign in at http://{settings.dashboard.host}:{settings.dashboard.port}/login as one of:", "  user        password          role"]
     for username, (role, grids, password) in made.items():
         where = f" of grid {', '.join(grids)}" if grids else ""
         lines.append(f"  {username:<11} {password:<17} {role.value}{where}")
     text = "\n".join(lines) + "\n"
-    _keep(Path(settings.home) / "demo-accounts.txt", text)
+    _keep(Path(settings.database.home) / "demo-accounts.txt", text)
     click.echo(text, nl=False)
-    click.echo(f"(also kept in {Path(settings.home) / 'demo-accounts.txt'})")
+    click.echo(f"(also kept in {Path(settings.database.home) / 'demo-accounts.txt'})")
 
 
 def _keep(path: Path, text: str) -> None:

@@ -58,6 +58,6 @@ def export(
         grids=grids, start=_date(start, "--from"), end=_date(end, "--to"), categories=categories,
         statuses=statuses, as_of=_date(as_of, "--as-of"), period=period or "month",  # type: ignore[arg-type]
     )
-    with connect(resolve_url(settings)) as conn:
-        path = export_layer(conn, layer, filters, output, fmt, settings)
+    with connect(resolve_url(settings.database)) as conn:
+        path = export_layer(conn, layer, filters, output, settings.layers, fmt)
     click.echo(f"wrote {layer} to {path}")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import rates
 from layers.rates import Rate
 
@@ -28,7 +28,7 @@ def total(answer: Mapping[str, Any], *columns: str) -> int:
     return sum(int(p.get(c) or 0) for p in _properties(answer) for c in columns)
 
 
-def rate(answer: Mapping[str, Any], definition: rates.Definition, settings: Settings) -> Rate:
+def rate(answer: Mapping[str, Any], definition: rates.Definition, settings: LayerSettings) -> Rate:
     """The rate over all the answer's grids: the sum of its numerator over the sum of its denominator."""
     return definition.of({c: total(answer, c) for c in definition.counts}, settings)
 
@@ -43,7 +43,7 @@ class Complaints:
     satisfaction: Rate
 
 
-def complaints(answer: Mapping[str, Any], settings: Settings) -> Complaints:
+def complaints(answer: Mapping[str, Any], settings: LayerSettings) -> Complaints:
     """The community's work orders and rates, from the complaints layer's per-grid answer."""
     return Complaints(
         complaints=total(answer, "complaints"),

@@ -48,7 +48,7 @@ import psycopg
 
 from gridgov import i18n
 from gridgov.errors import InputError
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from gridgov.vocabulary import COMPLAINT_STATUSES
 from layers import _queries, rates
 from layers._frames import frame
@@ -58,12 +58,12 @@ FILTERS = frozenset({"grids", "window", "categories", "statuses"})  # what every
 LATE_CHECK_SECONDS = 60  # without as_of, the response counts are recomputed this often: pending orders turn late
 
 
-def today(filters: Filters, settings: Settings) -> date:
+def today(filters: Filters, settings: LayerSettings) -> date:
     """The day a layer is computed for: the filter's as_of, or today in the community's time zone."""
     return filters.as_of or settings.clock().today()
 
 
-def reference_time(filters: Filters, settings: Settings) -> datetime:
+def reference_time(filters: Filters, settings: LayerSettings) -> datetime:
     """When a pending complaint is judged late: the end of the as_of day, or now."""
     clock = settings.clock()
     if filters.as_of is None:
@@ -71,7 +71,7 @@ def reference_time(filters: Filters, settings: Settings) -> datetime:
     return datetime.combine(filters.as_of + timedelta(days=1), time(0), tzinfo=clock.zone)
 
 
-def params(filters: Filters, settings: Settings) -> dict[str, Any]:
+def params(filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     """Query parameters of the filters, for `complaints_filtered.sql` and the queries over it."""
     unknown = set(filters.statuses) - set(COMPLAINT_STATUSES)
     if unknown:
@@ -93,17 +93,17 @@ def over_complaints(name: str) -> str:
     return f"WITH c AS (\n{_queries.load('complaints_filtered')}\n)\n{_queries.load(name)}"
 
 
-def counts(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def counts(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     """The complaints of the filters per grid (column `complaints`), every grid of filters.grids kept."""
     return frame(conn, over_complaints("complaints_counts"), params(filters, settings))
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     counted = frame(conn, over_complaints("complaints_per_grid"), params(filters, settings))
     return rates.with_rates(counted, rates.COMPLAINT_RATES, settings)[[c.name for c in COLUMNS]]
 
 
-def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
+def _detail(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     row = conn.execute(over_complaints("complaints_points"), params(filters, settings)).fetchone()
     assert row is not None  # the query aggregates
     value: dict[str, Any] = row[0]
@@ -208,17 +208,6 @@ i18n.add({
     },
 })
 
-_SETTINGS = Settings()
-i18n.add({  # the legend's formulas, with the limit and weight this installation uses
-    lang: {
-        "complaints.note": i18n.text(
-            "complaints.formulas", lang,
-            hours=f"{_SETTINGS.response_limit_hours:g}", w=f"{_SETTINGS.basically_satisfied_weight:g}",
-        )
-    }
-    for lang in i18n.LANGUAGES
-})
-
 LAYER = register(
     Layer(
         name="complaints",
@@ -230,7 +219,10 @@ LAYER = register(
             property="complaints",
             kind="count",
             title="complaints.legend",
-            note="complaints.note",
+            note="complaints.formulas",  # with the limit and weight this installation uses
+            note_values=lambda settings: {
+                "hours": f"{settings.response_limit_hours:g}", "w": f"{settings.basically_satisfied_weight:g}",
+            },
         ),
         detail=_detail,
         detail_columns=(

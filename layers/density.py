@@ -23,7 +23,7 @@ import pandas as pd
 import psycopg
 
 from gridgov import i18n
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers.complaints import FILTERS, counts, over_complaints, params
 from layers.registry import Column, Filters, Layer, Legend, register
 
@@ -42,11 +42,11 @@ def utm_srid(conn: psycopg.Connection) -> int:
     return (32600 if lat >= 0 else 32700) + zone
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     return counts(conn, filters, settings)
 
 
-def cells(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
+def cells(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     """The hexagon cells with complaints in the grids of the filters, as a GeoJSON FeatureCollection."""
     values = {**params(filters, settings), "srid": utm_srid(conn), "size": HEX_EDGE_M}
     row = conn.execute(over_complaints("density_cells"), values).fetchone()

@@ -55,7 +55,7 @@ from scipy.stats import norm
 
 from gridgov import i18n
 from gridgov.errors import InputError
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers.complaints import FILTERS, over_complaints, params, today
 from layers.hotspots import contiguity, gi_star_periods
 from layers.registry import Column, Filters, Layer, Legend, register
@@ -83,7 +83,7 @@ PATTERNS: tuple[tuple[str, str, str], ...] = (  # (value, key of its name, colou
 EARLY = frozenset({"new_hot_spot", "consecutive_hot_spot", "intensifying_hot_spot"})
 
 
-def window(filters: Filters, settings: Settings) -> tuple[date, date]:
+def window(filters: Filters, settings: LayerSettings) -> tuple[date, date]:
     """The first and last day of the cube: the filters' window, by default the 12 months up to as_of."""
     end = filters.end or today(filters, settings)
     if filters.start:
@@ -211,7 +211,7 @@ def early_warning(pattern: str, rising: bool, last_bin: int) -> bool:
     return pattern in EARLY or (rising and last_bin <= 0)
 
 
-def cube(conn: psycopg.Connection, filters: Filters, settings: Settings) -> tuple[list[str], list[date], np.ndarray]:
+def cube(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> tuple[list[str], list[date], np.ndarray]:
     """Every grid code, the periods' first days, and the complaints per grid (rows) and period (columns)."""
     start, end = window(filters, settings)
     steps = periods(start, end, filters.period)
@@ -232,7 +232,7 @@ def cube(conn: psycopg.Connection, filters: Filters, settings: Settings) -> tupl
     return list(codes), steps, counts
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     codes, steps, counts = cube(conn, filters, settings)
     z, _, bins = gi_star_periods(counts, contiguity(conn, codes), settings.hotspot_permutations, settings.hotspot_seed)
     tau, mk_z, mk_p, direction = mann_kendall(z)

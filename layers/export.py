@@ -28,7 +28,7 @@ from gridgov import i18n, rfc7946
 from gridgov.access import Role
 from gridgov.errors import InputError
 from gridgov.i18n import text
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import _grids, answers, registry
 from layers.registry import Column, Filters, Layer, Viewer
 
@@ -141,7 +141,7 @@ def check_filters(conn: psycopg.Connection, layer: Layer, filters: Filters) -> N
 
 
 def planner_frame(
-    conn: psycopg.Connection, name: str, filters: Filters, settings: Settings | None = None
+    conn: psycopg.Connection, name: str, filters: Filters, settings: LayerSettings
 ) -> gpd.GeoDataFrame:
     """The de-identified per-grid frame, only the documented properties, typed, with RFC 7946 geometry."""
     layer = exportable_layer(name)
@@ -219,8 +219,8 @@ def export(
     layer_name: str,
     filters: Filters,
     path: str | Path,
+    settings: LayerSettings,
     fmt: str | None = None,
-    settings: Settings | None = None,
 ) -> Path:
     """Write the layer's de-identified per-grid features to `path` (GeoJSON or GeoPackage); return the path.
 
@@ -248,7 +248,7 @@ def planner_geojson(
     conn: psycopg.Connection,
     name: str,
     filters: Filters,
-    settings: Settings | None = None,
+    settings: LayerSettings,
     *,
     at: answers.Stamp | None = None,
 ) -> dict[str, Any]:
@@ -256,7 +256,6 @@ def planner_geojson(
 
     Treat the result as read-only: the same object answers every planner asking the same question.
     """
-    settings = settings or Settings()
     key = ("planner_geojson", name, filters, registry.today(settings), settings.model_dump_json())
     return answers.cached(
         conn,

@@ -54,7 +54,7 @@ def markdown() -> str:
         "",
         f"<!-- generated from the layer registry: `{REGENERATE}`; a test checks it is current -->",
         "",
-        "`gridgov export LAYER -o FILE` (or `layers.export.export(conn, LAYER, Filters(...), FILE)`) writes a",
+        "`gridgov export LAYER -o FILE` (or `layers.export.export(conn, LAYER, Filters(...), FILE, LayerSettings())`) writes a",
         "layer's per-grid aggregate: one feature per grid, its polygon and flat properties.",
         "The same tables are served by the OGC API – Features endpoint (`gridgov api`, schema `open_data`),",
         "computed with each layer's default filters: all grids, all time, every category and status,",

@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 
 from gridgov import i18n
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from gridgov.vocabulary import FACILITY_KINDS, OTHER_FACILITY
 from layers._frames import GRIDS_CLAUSE, frame
 from layers.registry import Column, Filters, Layer, Legend, register
@@ -44,7 +44,7 @@ def _params(filters: Filters) -> dict[str, Any]:
     return {"grids": list(filters.grids), "categories": list(filters.categories)}
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     per_kind = [
         sql.SQL("count(f.facility_id) FILTER (WHERE f.kind = {key}) AS {col}").format(
             key=sql.Literal(key), col=sql.Identifier(key)
@@ -60,7 +60,7 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
     return frame(conn, query, _params(filters))
 
 
-def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
+def _detail(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     query = sql.SQL(
         "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object("
         " 'type', 'Feature', 'id', f.facility_id, 'geometry', ST_AsGeoJSON(f.geom, 7)::json,"

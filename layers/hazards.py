@@ -16,7 +16,7 @@ from psycopg import sql
 
 from gridgov import i18n
 from gridgov.errors import InputError
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from gridgov.vocabulary import HAZARD_SEVERITIES, HAZARD_STATUSES
 from layers._frames import GRIDS_CLAUSE, frame
 from layers.registry import Column, Filters, Layer, Legend, register
@@ -35,7 +35,7 @@ WHERE (cardinality(%(grids)s::text[]) = 0 OR z.grid_code = ANY (%(grids)s::text[
 """
 
 
-def params(filters: Filters, settings: Settings) -> dict[str, Any]:
+def params(filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     """Query parameters of the filters (shared by aggregate and detail)."""
     unknown = set(filters.statuses) - set(HAZARD_STATUSES)
     if unknown:
@@ -51,7 +51,7 @@ def params(filters: Filters, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     counts = [
         sql.SQL("count(z.hazard_id) FILTER (WHERE z.status = {st} AND z.severity = {sv}) AS {col}").format(
             st=sql.Literal(st), sv=sql.Literal(sv), col=sql.Identifier(f"{st}_{sv}")
@@ -79,7 +79,7 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
     return frame(conn, query, params(filters, settings))
 
 
-def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
+def _detail(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     query = (
         f"WITH z AS ({_HAZARDS})"
         " SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object("

@@ -42,7 +42,7 @@ from scipy import sparse
 from scipy.stats import false_discovery_control
 
 from gridgov import i18n
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import _queries
 from layers.complaints import FILTERS, counts
 from layers.contiguity import neighbours as stored_neighbours
@@ -242,7 +242,7 @@ def _larger(y: np.ndarray, others: sparse.csr_matrix, permutations: int, seed: i
     return larger
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     table = counts(conn, replace(filters, grids=()), settings)  # Gi* compares every grid
     codes = list(table.index)
     z, p, bins = gi_star(

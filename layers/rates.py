@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 
 _ONE_DECIMAL = Decimal("0.1")
 
@@ -61,7 +61,7 @@ class Definition:
     numerator: tuple[str, ...]
     denominator: str
 
-    def weights(self, settings: Settings) -> dict[str, Decimal]:
+    def weights(self, settings: LayerSettings) -> dict[str, Decimal]:
         """Each numerator count's weight: 1, but 基本满意 counts as settings.basically_satisfied_weight."""
         weighted = {"basically_satisfied": settings.basically_satisfied_weight}
         return {c: Decimal(str(weighted.get(c, 1))) for c in self.numerator}
@@ -71,7 +71,7 @@ class Definition:
         """Every count the rate is made of."""
         return (*self.numerator, self.denominator)
 
-    def of(self, counts: Mapping[str, Any], settings: Settings) -> Rate:
+    def of(self, counts: Mapping[str, Any], settings: LayerSettings) -> Rate:
         """The rate of one grid's counts, or of counts summed over grids."""
         base = _count(counts, self.denominator)
         part = sum((w * _count(counts, c) for c, w in self.weights(settings).items()), Decimal(0))
@@ -85,7 +85,7 @@ COMPLAINT_RATES = (RESPONSE, RESOLUTION, SATISFACTION)
 SPECIAL_PER_100 = Definition("special_per_100", ("special_households",), "households")
 
 
-def with_rates(table: pd.DataFrame, definitions: Iterable[Definition], settings: Settings) -> pd.DataFrame:
+def with_rates(table: pd.DataFrame, definitions: Iterable[Definition], settings: LayerSettings) -> pd.DataFrame:
     """`table` (one row of counts per grid) with a column of each rate added, null where it has no value."""
     out = table.copy()
     for definition in definitions:

@@ -25,7 +25,7 @@ import psycopg
 from gridgov import access, i18n
 from gridgov.access import Access, Role, Scope
 from gridgov.errors import Forbidden, InputError
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import _grids, answers
 
 # The modules that hold the built-in layers, imported on first use of the registry.
@@ -125,6 +125,16 @@ class Legend:
     title: str
     note: str = ""
     categories: tuple[tuple[str, str, str], ...] = ()  # (value, key of its name, colour) for kind bin/category
+    # the values the note's placeholders take from this installation's settings (a limit, a weight), if any
+    note_values: Callable[[LayerSettings], Mapping[str, str]] | None = None
+
+
+def legend_note(layer: Layer, lang: str, settings: LayerSettings) -> str:
+    """The layer's legend note in `lang`, with the values the settings put in it ("" when the layer has none)."""
+    legend = layer.legend
+    if not legend.note:
+        return ""
+    return i18n.text(legend.note, lang, **(legend.note_values(settings) if legend.note_values else {}))
 
 
 i18n.add({
@@ -145,8 +155,8 @@ HOUSEHOLD_DETAIL = (
 """The first detail columns of every layer whose detail features are households."""
 
 
-Aggregate = Callable[[psycopg.Connection, Filters, Settings], pd.DataFrame]
-Detail = Callable[[psycopg.Connection, Filters, Settings], dict[str, Any]]
+Aggregate = Callable[[psycopg.Connection, Filters, LayerSettings], pd.DataFrame]
+Detail = Callable[[psycopg.Connection, Filters, LayerSettings], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -267,18 +277,18 @@ def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Acc
     return filters
 
 
-def today(settings: Settings) -> date:
+def today(settings: LayerSettings) -> date:
     """The community's date now: layers "as of today" change their answer at its midnight."""
     return settings.clock().today()
 
 
 def grid_frame(
-    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
+    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: LayerSettings
 ) -> gpd.GeoDataFrame:
     """The layer's per-grid aggregate with each grid's polygon, for the grids the viewer may see."""
     layer = get(name)
     scoped = scope(layer, viewer, filters)
-    table = layer.aggregate(conn, scoped, settings or Settings())
+    table = layer.aggregate(conn, scoped, settings)
     polygons = _grids.polygons(conn, scoped.grids)
     frame = polygons.join(table, on="grid_code", how="left")
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
@@ -289,7 +299,7 @@ def aggregate(
     name: str,
     viewer: Viewer,
     filters: Filters,
-    settings: Settings | None = None,
+    settings: LayerSettings,
     *,
     at: answers.Stamp | None = None,
 ) -> dict[str, Any]:
@@ -298,7 +308,6 @@ def aggregate(
     Answers are cached until the data changes (layers.answers; `at`: a stamp taken on `conn` in this
     transaction, for several questions at one read of it); treat the result as read-only.
     """
-    settings = settings or Settings()
     layer = get(name)
     scoped = scope(layer, viewer, filters)
     key = ("aggregate", name, scoped, today(settings), settings.model_dump_json())
@@ -323,17 +332,17 @@ def clock_bound(name: str, filters: Filters) -> float | None:
 
 
 def detail(
-    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: Settings | None = None
+    conn: psycopg.Connection, name: str, viewer: Viewer, filters: Filters, settings: LayerSettings
 ) -> dict[str, Any]:
     """The layer's detail features (points, cells) for the grids the viewer may see."""
     layer = get(name)
     scoped = scope(layer, viewer, filters, level=Access.DETAIL)
     assert layer.detail is not None  # Layer.__post_init__: DETAIL access implies a detail function
-    return layer.detail(conn, scoped, settings or Settings())
+    return layer.detail(conn, scoped, settings)
 
 
 def deidentified_frame(
-    conn: psycopg.Connection, name: str, filters: Filters, settings: Settings | None = None
+    conn: psycopg.Connection, name: str, filters: Filters, settings: LayerSettings
 ) -> gpd.GeoDataFrame:
     """What a planner may take away: the per-grid aggregate with small counts withheld (null)."""
     layer = get(name)

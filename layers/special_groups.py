@@ -9,13 +9,13 @@ import psycopg
 
 from gridgov import i18n
 from gridgov.groups import SPECIAL_GROUPS
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import _queries, rates
 from layers._frames import GRIDS_CLAUSE, frame
 from layers.registry import HOUSEHOLD_DETAIL, Column, Filters, Layer, Legend, register
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     params = {"grids": list(filters.grids)}
     # one pass over the households for the totals, and one over the few in a group for the per-group counts
     table = frame(
@@ -44,7 +44,7 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
     return table
 
 
-def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
+def _detail(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     return _queries.fetch_json(conn, "special_group_households", {"grids": list(filters.grids)})
 
 

@@ -16,22 +16,22 @@ import pandas as pd
 import psycopg
 
 from gridgov import i18n
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import _queries
 from layers._frames import GRIDS_CLAUSE, frame
 from layers.registry import HOUSEHOLD_DETAIL, Column, Filters, Layer, Legend, register
 
 
-def as_of(filters: Filters, settings: Settings) -> date:
+def as_of(filters: Filters, settings: LayerSettings) -> date:
     """The day the layer is computed for: the filter's, or today in the community's time zone."""
     return filters.as_of or settings.clock().today()
 
 
-def _params(filters: Filters, settings: Settings) -> dict[str, Any]:
+def _params(filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     return {"grids": list(filters.grids), "as_of": as_of(filters, settings), "tz": settings.timezone}
 
 
-def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     query = (
         f"WITH s AS ({_queries.load('visits_households')}),"
         " c AS (SELECT s.grid_code, count(*) AS due, count(*) FILTER (WHERE s.visited) AS visited,"
@@ -44,7 +44,7 @@ def _aggregate(conn: psycopg.Connection, filters: Filters, settings: Settings) -
     return frame(conn, query, _params(filters, settings))
 
 
-def _detail(conn: psycopg.Connection, filters: Filters, settings: Settings) -> dict[str, Any]:
+def _detail(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> dict[str, Any]:
     query = (
         f"WITH s AS ({_queries.load('visits_households')})"
         " SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object("

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 
 from dashboard.app import create_app
 from gridgov import accounts
-from gridgov.settings import Settings
+from gridgov.settings import ApiSettings, DashboardSettings, DatabaseSettings, EtlSettings, LayerSettings, Settings
 
 
 class User(NamedTuple):
@@ -82,10 +82,27 @@ def callback(output: str, inputs: list[tuple[str, str, Any]]) -> dict[str, Any]:
     }
 
 
+_PARTS: dict[str, Any] = {
+    "database": DatabaseSettings, "etl": EtlSettings, "layers": LayerSettings, "dashboard": DashboardSettings, "api": ApiSettings,
+}
+
+
+def app_settings(db_url: str, **overrides: Any) -> Settings:
+    """Settings for an app on the test database with a random session key; each override goes to every part that has it."""
+    values: dict[str, dict[str, Any]] = {"database": {"database_url": db_url}, "dashboard": {"secret_key": session_secret()}}
+    for key, value in overrides.items():
+        owners = [name for name, part in _PARTS.items() if key in part.model_fields]
+        if not owners:
+            raise TypeError(f"no setting {key}")
+        for name in owners:
+            values.setdefault(name, {})[key] = value
+    return Settings(**{name: part(**values.get(name, {})) for name, part in _PARTS.items()})
+
+
 @contextmanager
 def running_app(db_url: str, **settings: Any) -> Iterator[dash.Dash]:
     """The dashboard app on the test database with a random session secret (and `settings`); its pool closed after."""
-    built = create_app(Settings(database_url=db_url, secret_key=session_secret(), **settings), db_url)
+    built = create_app(app_settings(db_url, **settings), db_url)
     try:
         yield built
     finally:

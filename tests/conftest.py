@@ -19,7 +19,7 @@ from pytest_postgresql.janitor import DatabaseJanitor
 
 from gridgov import migrations
 from gridgov.database import resolve_url
-from gridgov.settings import Settings
+from gridgov.settings import DatabaseSettings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -39,7 +39,7 @@ def _with_db(url: str, dbname: str) -> str:
 @pytest.fixture(scope="session")
 def server_url() -> str:
     """URL of the server the tests use (the local cluster, started if needed)."""
-    settings = Settings(home=Path(os.environ.get("GRIDGOV_HOME", REPO / ".gridgov")))
+    settings = DatabaseSettings(home=Path(os.environ.get("GRIDGOV_HOME", REPO / ".gridgov")))
     return resolve_url(settings)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner
+from community import LAYER_SETTINGS
 from seed_sql import seed_small_community
 
 from gridgov import accounts
@@ -16,7 +17,7 @@ from gridgov.access import Role
 from gridgov.cli import main
 from gridgov.errors import Forbidden, InputError
 from gridgov.rls import grid_reader_transaction
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import registry, special_groups
 from layers.registry import Filters, Viewer
 
@@ -153,7 +154,7 @@ def test_a_layer_query_that_forgets_the_grid_still_cannot_leak_under_rls(conn: p
     # call the layer's detail function directly, skipping the registry's scope, as a buggy caller would
     assert special_groups.LAYER.detail is not None
     with grid_reader_transaction(conn, ["G01"]):
-        leaked = special_groups.LAYER.detail(conn, Filters(), Settings())
+        leaked = special_groups.LAYER.detail(conn, Filters(), LayerSettings())
     assert {f["properties"]["grid_code"] for f in leaked["features"]} == {"G01"}
 
 
@@ -196,10 +197,10 @@ def test_a_viewer_may_lead_several_grids_and_the_one_grid_form_still_works(conn:
     assert one.grid_codes == ("G01",) and one == Viewer(Role.GRID_LEADER, grid_codes=("G01",))
     two = Viewer(Role.GRID_LEADER, grid_codes=("G02", "G03"))
     assert two.grid_code == "G02"
-    features = registry.aggregate(conn, "special_groups", two, Filters())["features"]
+    features = registry.aggregate(conn, "special_groups", two, Filters(), settings=LAYER_SETTINGS)["features"]
     assert [f["id"] for f in features] == ["G02", "G03"]
-    assert [f["id"] for f in registry.aggregate(conn, "special_groups", two, Filters(grids=("G03",)))["features"]] == ["G03"]
+    assert [f["id"] for f in registry.aggregate(conn, "special_groups", two, Filters(grids=("G03",)), settings=LAYER_SETTINGS)["features"]] == ["G03"]
     with pytest.raises(Forbidden, match="G01"):
-        registry.aggregate(conn, "special_groups", two, Filters(grids=("G01", "G02")))
+        registry.aggregate(conn, "special_groups", two, Filters(grids=("G01", "G02")), settings=LAYER_SETTINGS)
     with pytest.raises(ValueError):
         Viewer(Role.GRID_LEADER)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from community import LAYER_SETTINGS
 from seed_sql import seed_small_community
 
 from gridgov.access import Role
@@ -27,7 +28,7 @@ def _forget() -> Iterator[None]:
 
 
 def special(conn: psycopg.Connection) -> int:
-    value = registry.aggregate(conn, "special_groups", SECRETARY, G03)["features"][0]["properties"]["special_households"]
+    value = registry.aggregate(conn, "special_groups", SECRETARY, G03, settings=LAYER_SETTINGS)["features"][0]["properties"]["special_households"]
     return int(value)
 
 
@@ -121,9 +122,9 @@ def test_with_a_background_the_previous_answer_is_given_while_the_new_one_is_mad
 def test_a_change_drops_only_the_answers_that_read_its_table(db_url: str) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
         seed_small_community(conn)
-        hot = registry.aggregate(conn, "complaint_hotspots", SECRETARY, Filters())
-        people = registry.aggregate(conn, "special_groups", SECRETARY, Filters())
-        due = registry.aggregate(conn, "visits", SECRETARY, Filters())
+        hot = registry.aggregate(conn, "complaint_hotspots", SECRETARY, Filters(), settings=LAYER_SETTINGS)
+        people = registry.aggregate(conn, "special_groups", SECRETARY, Filters(), settings=LAYER_SETTINGS)
+        due = registry.aggregate(conn, "visits", SECRETARY, Filters(), settings=LAYER_SETTINGS)
         run = conn.execute("SELECT min(id) FROM load_runs").fetchone()[0]  # type: ignore[index]
         conn.execute(
             "INSERT INTO visits (visit_id, household_id, visited_at, visitor, grid_code, load_run_id, source_row)"
@@ -131,6 +132,6 @@ def test_a_change_drops_only_the_answers_that_read_its_table(db_url: str) -> Non
             [run],
         )
         # a visit changes what reads visits, and nothing else is computed again
-        assert registry.aggregate(conn, "complaint_hotspots", SECRETARY, Filters()) is hot
-        assert registry.aggregate(conn, "special_groups", SECRETARY, Filters()) is people
-        assert registry.aggregate(conn, "visits", SECRETARY, Filters()) is not due
+        assert registry.aggregate(conn, "complaint_hotspots", SECRETARY, Filters(), settings=LAYER_SETTINGS) is hot
+        assert registry.aggregate(conn, "special_groups", SECRETARY, Filters(), settings=LAYER_SETTINGS) is people
+        assert registry.aggregate(conn, "visits", SECRETARY, Filters(), settings=LAYER_SETTINGS) is not due

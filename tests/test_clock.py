@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from community import CLOCK
 from conftest import DEMO_AS_OF, REPO
 from pydantic import ValidationError
 
@@ -16,13 +17,13 @@ from etl.datasets import DATASETS
 from etl.folder import plan
 from etl.load import load_file
 from gridgov.clock import make_clock
-from gridgov.settings import Settings
+from gridgov.settings import CommunitySettings
 
 DEMO = REPO / "geodata" / "demo"
 
 
 def test_the_suite_runs_on_a_pinned_community_day() -> None:
-    assert Settings().clock().today() == date.fromisoformat(DEMO_AS_OF)
+    assert CommunitySettings().clock().today() == date.fromisoformat(DEMO_AS_OF)
 
 
 def test_a_pinned_time_without_offset_is_community_time() -> None:
@@ -34,9 +35,9 @@ def test_a_pinned_time_without_offset_is_community_time() -> None:
 
 
 def test_a_pinned_instant_with_offset_is_read_on_the_communitys_calendar() -> None:
-    clock = Settings(now=datetime(2027, 3, 14, 20, 0, tzinfo=UTC), timezone="Asia/Shanghai").clock()
+    clock = CommunitySettings(now=datetime(2027, 3, 14, 20, 0, tzinfo=UTC), timezone="Asia/Shanghai").clock()
     assert clock.today() == date(2027, 3, 15)  # 20:00 UTC is 04:00 the next day in Beijing
-    assert Settings(now="2027-03-14T20:00:00+00:00", timezone="America/New_York").clock().today() == date(2027, 3, 14)
+    assert CommunitySettings(now="2027-03-14T20:00:00+00:00", timezone="America/New_York").clock().today() == date(2027, 3, 14)
 
 
 def test_unpinned_the_clock_is_the_machines() -> None:
@@ -48,7 +49,7 @@ def test_unpinned_the_clock_is_the_machines() -> None:
 
 def test_an_unknown_time_zone_is_refused_with_a_usable_message() -> None:
     with pytest.raises(ValidationError, match="unknown time zone 'Beijing'"):
-        Settings(timezone="Beijing")
+        CommunitySettings(timezone="Beijing")
 
 
 def _one_complaint(tmp_path: Path, received: str) -> Path:
@@ -64,7 +65,7 @@ def test_the_etl_refuses_times_after_the_communitys_today(conn: psycopg.Connecti
     """A work order received two days after the community's now is quarantined; the same file loads a week later."""
     for src in plan(DEMO)[0]:
         if src.dataset.name in ("grids", "buildings"):
-            load_file(conn, src.path, src.dataset)
+            load_file(conn, src.path, src.dataset, clock=CLOCK)
     clock = make_clock("Asia/Shanghai", datetime(2027, 3, 15, 10, 0))
     path = _one_complaint(tmp_path, "2027-03-17 09:00")
     early = load_file(conn, path, DATASETS["complaints"], clock=clock)
@@ -77,7 +78,7 @@ def test_the_etl_refuses_times_after_the_communitys_today(conn: psycopg.Connecti
 def test_the_etl_reads_wall_clock_times_in_the_communitys_zone(conn: psycopg.Connection, tmp_path: Path) -> None:
     for src in plan(DEMO)[0]:
         if src.dataset.name in ("grids", "buildings"):
-            load_file(conn, src.path, src.dataset)
+            load_file(conn, src.path, src.dataset, clock=CLOCK)
     berlin = make_clock("Europe/Berlin", datetime(2027, 3, 20))
     load_file(conn, _one_complaint(tmp_path, "2027-03-15 09:00"), DATASETS["complaints"], clock=berlin)
     row = conn.execute("SELECT received_at FROM complaints WHERE ticket_id = 'GD-CLOCK-1'").fetchone()

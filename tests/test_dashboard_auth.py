@@ -17,7 +17,7 @@ from typing import Any
 import dash
 import psycopg
 import pytest
-from auth_client import User, callback, csrf_of, login, make_users, running_app, session_secret
+from auth_client import User, app_settings, callback, csrf_of, login, make_users, running_app, session_secret
 from flask.testing import FlaskClient
 from playwright.sync_api import expect, sync_playwright
 from seed_sql import seed_small_community
@@ -29,7 +29,7 @@ from dashboard.web.secret import session_secret as app_secret
 from gridgov import accounts, audit
 from gridgov.access import LANDING, Access, Role
 from gridgov.errors import SetupError
-from gridgov.settings import Settings
+from gridgov.settings import CommunitySettings, DashboardSettings, DatabaseSettings, Settings
 from layers import registry
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -39,7 +39,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 def app(db_url: str) -> Iterator[dash.Dash]:
     with psycopg.connect(db_url) as conn:
         seed_small_community(conn)
-    built = create_app(Settings(database_url=db_url, secret_key=session_secret()), db_url)
+    built = create_app(app_settings(db_url), db_url)
     yield built
     built.server.extensions["gridgov.pool"].close()
 
@@ -317,10 +317,10 @@ def test_the_language_switch_turns_the_interface_to_english(app: dash.Dash, user
 
 def test_the_session_secret_is_required_except_for_the_local_demo(tmp_path: Path) -> None:
     with pytest.raises(SetupError, match="GRIDGOV_SECRET_KEY"):
-        app_secret(Settings(database_url="postgresql://x@127.0.0.1/db", secret_key=None, home=tmp_path))
+        app_secret(Settings(database=DatabaseSettings(database_url="postgresql://x@127.0.0.1/db", home=tmp_path), dashboard=DashboardSettings(secret_key=None)))
     with pytest.raises(SetupError, match="too short"):
-        app_secret(Settings(database_url="postgresql://x@127.0.0.1/db", secret_key="short"))
-    local = Settings(database_url=None, secret_key=None, home=tmp_path)  # the private cluster: a key is made once and kept
+        app_secret(Settings(database=DatabaseSettings(database_url="postgresql://x@127.0.0.1/db"), dashboard=DashboardSettings(secret_key="short")))
+    local = Settings(database=DatabaseSettings(database_url=None, home=tmp_path), dashboard=DashboardSettings(secret_key=None))  # the private cluster: a key is made once and kept
     first = app_secret(local)
     kept = tmp_path / "secret_key"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -402,7 +402,7 @@ def test_a_grid_leaders_hot_spot_is_computed_over_the_whole_area(app: dash.Dash,
             "INSERT INTO complaints (ticket_id, received_at, geocoded_by, geom, grid_code, load_run_id, source_row)"
             " SELECT g.grid_code || '-' || i, %s, 'wgs84', ST_Centroid(g.geom), g.grid_code,"
             " g.load_run_id, i FROM grids g, generate_series(1, CASE g.grid_code WHEN 'G01' THEN 2 ELSE 9 END) i",
-            [Settings().clock().now() - timedelta(days=1)],
+            [CommunitySettings().clock().now() - timedelta(days=1)],
         )
     leader = signed_in(app, users["leader1"]).get("/data/complaint_hotspots.json")
     secretary = signed_in(app, users["shuji"]).get("/data/complaint_hotspots.json?grid=G01")

@@ -17,9 +17,9 @@ import pytest
 from auth_client import User, callback, make_users, running_app, signed_in
 from test_dashboard_wall import _text, _walk, seed_wall, tiles_of, wall_update
 
-from gridgov.settings import Settings
+from gridgov.settings import CommunitySettings
 
-CLOCK = Settings().clock()
+CLOCK = CommunitySettings().clock()
 
 
 def _age_parts(tree: Any) -> tuple[list[str], list[str]]:

@@ -28,10 +28,10 @@ from served_app import CHROMIUM, CHROMIUM_ARGS, serving
 
 from gridgov import audit
 from gridgov.rls import grid_reader_transaction
-from gridgov.settings import Settings
+from gridgov.settings import CommunitySettings
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ZONE = ZoneInfo(Settings().timezone)
+ZONE = ZoneInfo(CommunitySettings().timezone)
 UPDATE = "/_dash-update-component"
 OPEN_COMPLAINTS = ["pending", "in_progress"]
 OPEN_HAZARDS = ["open", "in_progress"]
@@ -41,7 +41,7 @@ OTHERS = ("G02", "G03", "东区二网格", "东区三网格", "H06", "王六", "
 
 
 def _today() -> date:
-    return Settings().clock().today()  # the suite's pinned community clock (conftest)
+    return CommunitySettings().clock().today()  # the suite's pinned community clock (conftest)
 
 
 def seed_grid_work(db_url: str) -> None:
@@ -54,7 +54,7 @@ def seed_grid_work(db_url: str) -> None:
                          [name, f"139000000{hid[1:]}", hid])
         run = conn.execute("SELECT id FROM load_runs").fetchone()
         assert run is not None
-        now = Settings().clock().now()
+        now = CommunitySettings().clock().now()
         # ticket, grid, hours ago, responded, resolved
         for i, (ticket, grid, responded, resolved) in enumerate(
             [("T-G01-1", "G01", False, None), ("T-G01-2", "G01", True, None), ("T-G01-3", "G01", True, True),

@@ -12,7 +12,7 @@ import dash
 import dash_leaflet as dl
 import psycopg
 import pytest
-from auth_client import session_secret
+from auth_client import app_settings
 from click.testing import CliRunner
 from dash.development.base_component import Component
 from seed_sql import seed_small_community
@@ -22,7 +22,6 @@ from dashboard.app import create_app
 from dashboard.web.session import sign_in
 from gridgov import accounts
 from gridgov.cli import main
-from gridgov.settings import Settings
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def make_app(db_url: str) -> Iterator[Any]:
         accounts.add(conn, "shuji", role="secretary", password=secrets.token_urlsafe(16))
 
     def make(**settings: Any) -> dash.Dash:
-        app = create_app(Settings(database_url=db_url, secret_key=session_secret(), **settings), db_url)
+        app = create_app(app_settings(db_url, **settings), db_url)
         apps.append(app)
         return app
 

@@ -26,7 +26,8 @@ import pandas as pd
 import psycopg
 import pytest
 import shapely.geometry
-from auth_client import User, callback, make_users, running_app, session_secret, signed_in
+from auth_client import User, app_settings, callback, make_users, running_app, session_secret, signed_in
+from community import CLOCK, LAYER_SETTINGS
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect, sync_playwright
 from psycopg import sql
@@ -43,7 +44,7 @@ from etl.folder import plan
 from etl.load import load_file
 from gridgov import accounts
 from gridgov.access import Role
-from gridgov.settings import Settings
+from gridgov.settings import CommunitySettings, LayerSettings
 from layers import answers, registry
 from layers.rates import Rate
 from layers.registry import Filters, Viewer
@@ -64,7 +65,7 @@ def _local(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 def community_today() -> date:
-    return Settings().clock().today()  # the suite's pinned community clock (conftest)
+    return CommunitySettings().clock().today()  # the suite's pinned community clock (conftest)
 
 
 def seed_wall(db_url: str) -> None:
@@ -103,7 +104,7 @@ def seed_wall(db_url: str) -> None:
             ("Z4", "G03", "open", None),  # no deadline: never overdue
             ("Z5", "G02", "in_progress", -1),  # overdue
         ]
-        found = Settings().clock().now() - timedelta(days=20)
+        found = CommunitySettings().clock().now() - timedelta(days=20)
         for i, (hazard, grid, status, days) in enumerate(hazards):
             conn.execute(
                 "INSERT INTO hazards (hazard_id, found_at, type, severity, status, deadline, address, geocoded_by, geom,"
@@ -217,8 +218,8 @@ def test_the_ranking_follows_its_stated_score(app: dash.Dash, users: dict[str, U
     # with three grids in a row no grid is a hot spot (a cold spot scores nothing) and nothing warns: the score
     # is the overdue visits and hazards alone (checked here, so the expectation below is not a guess)
     with psycopg.connect(db_url) as conn:
-        hot = registry.aggregate(conn, "complaint_hotspots", Viewer(Role.SECRETARY), Filters())
-        emerging = registry.aggregate(conn, "emerging_hotspots", Viewer(Role.SECRETARY), Filters())
+        hot = registry.aggregate(conn, "complaint_hotspots", Viewer(Role.SECRETARY), Filters(), settings=LAYER_SETTINGS)
+        emerging = registry.aggregate(conn, "emerging_hotspots", Viewer(Role.SECRETARY), Filters(), settings=LAYER_SETTINGS)
     assert max(f["properties"]["gi_bin"] for f in hot["features"]) <= 0
     assert not any(f["properties"]["early_warning"] for f in emerging["features"])
 
@@ -291,7 +292,7 @@ def test_the_playlist_is_a_setting(db_url: str) -> None:
         ("hazards, no_such_layer ,special_groups", ["安全隐患", "特殊群体", "安全隐患"], True),  # unknown: skipped
         ("hazards", ["安全隐患", "安全隐患", "安全隐患"], False),
     ):
-        app = create_app(Settings(database_url=db_url, secret_key=session_secret(), wall_playlist=playlist), db_url)
+        app = create_app(app_settings(db_url, wall_playlist=playlist), db_url)
         try:
             client = signed_in(app, users["shuji"])
             assert [_text(wall_update(client, n_rotate=n)["wall-layer-title"]["children"]) for n in range(3)] == titles
@@ -444,7 +445,7 @@ def test_the_wall_in_chromium_rotates_refreshes_and_survives_the_database_going_
                     "INSERT INTO complaints (ticket_id, received_at, category, content, address, geocoded_by, geom,"
                     " grid_code, load_run_id, source_row) SELECT 'T-NEW', %s, '占道经营', %s, %s, 'wgs84',"
                     " ST_PointOnSurface(geom), grid_code, load_run_id, 99 FROM grids WHERE grid_code = 'G03'",
-                    [Settings().clock().now(), CONTENT, ADDRESS],
+                    [CommunitySettings().clock().now(), CONTENT, ADDRESS],
                 )
             new_order = page.locator(".gg-wall-order", has_text="占道经营")
             expect(new_order).to_have_count(1, timeout=20_000)
@@ -563,10 +564,10 @@ def test_on_the_demo_the_walls_rates_are_the_grids_counts_summed(db_url: str) ->
     recent = Filters(start=today - timedelta(days=RATE_DAYS - 1), end=today)
     with psycopg.connect(db_url) as conn:
         for src in plan(DEMO)[0]:
-            load_file(conn, src.path, src.dataset)
+            load_file(conn, src.path, src.dataset, clock=CLOCK)
         accounts.add(conn, "shuji", role="secretary", password=password, grids=())
         answer = registry.aggregate(
-            conn, "complaints", Viewer(Role.SECRETARY), recent, Settings(basically_satisfied_weight=WEIGHT)
+            conn, "complaints", Viewer(Role.SECRETARY), recent, LayerSettings(basically_satisfied_weight=WEIGHT)
         )
     grids = [f["properties"] for f in answer["features"]]
     assert len({g["response_rate"] for g in grids}) > 1  # the grids' rates differ: an average would not do

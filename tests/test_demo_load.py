@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import psycopg
+from community import CLOCK
 
 from etl.folder import plan
 from etl.load import load_file
@@ -23,7 +24,7 @@ def _readme_per_grid() -> dict[str, tuple[int, int]]:
 def test_demo_loads_every_row_placed_or_quarantined(conn: psycopg.Connection) -> None:
     todo, skipped = plan(DEMO)
     assert skipped == [("README.md", "documentation")]
-    results = {r.dataset: r for r in (load_file(conn, s.path, s.dataset) for s in todo)}
+    results = {r.dataset: r for r in (load_file(conn, s.path, s.dataset, clock=CLOCK) for s in todo)}
     for r in results.values():
         assert r.read == r.inserted + sum(r.quarantined.values()), r.dataset
     assert dict(results["households"].quarantined) == {
@@ -39,7 +40,7 @@ def test_demo_loads_every_row_placed_or_quarantined(conn: psycopg.Connection) ->
 
 def test_demo_households_per_grid_match_the_generator(conn: psycopg.Connection) -> None:
     for src in plan(DEMO)[0]:
-        load_file(conn, src.path, src.dataset)
+        load_file(conn, src.path, src.dataset, clock=CLOCK)
     placed = {
         code: (n, special)
         for code, n, special in conn.execute(
@@ -53,7 +54,7 @@ def test_demo_households_per_grid_match_the_generator(conn: psycopg.Connection) 
 
 def test_demo_converted_coordinates_land_where_the_generator_put_them(conn: psycopg.Connection) -> None:
     for src in plan(DEMO)[0]:
-        load_file(conn, src.path, src.dataset)
+        load_file(conn, src.path, src.dataset, clock=CLOCK)
     # GCJ-02 / BD-09 facilities: converted to WGS-84 they are inside the community, not ~500 m east of it
     outside = conn.execute(
         "SELECT count(*) FROM facilities f WHERE NOT EXISTS "
@@ -67,7 +68,7 @@ def test_demo_converted_coordinates_land_where_the_generator_put_them(conn: psyc
 def test_every_reference_holds_after_loading(conn: psycopg.Connection) -> None:
     # Fact tables carry no foreign keys (migration 003): the ETL sets these columns from joins. Check it did.
     for src in plan(DEMO)[0]:
-        load_file(conn, src.path, src.dataset)
+        load_file(conn, src.path, src.dataset, clock=CLOCK)
     for table in ("buildings", "households", "facilities", "complaints", "hazards", "visits"):
         orphans = conn.execute(
             f"SELECT count(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM grids g WHERE g.grid_code = t.grid_code) "

@@ -19,6 +19,7 @@ import psycopg
 import pyogrio
 import pytest
 import shapely
+from community import CLOCK
 
 from etl.datasets import DATASETS
 from etl.gridproblems import GridProblem, GridRules, GridsRefused
@@ -80,7 +81,7 @@ def test_real_file_loads_with_each_repair_and_warning_at_its_place(
     path, gdf = real
     defect = gdf.attrs["defects"]
     assert set(defect) == DEFECTS
-    result = load_file(conn, path, GRIDS)
+    result = load_file(conn, path, GRIDS, clock=CLOCK)
     conn.commit()
     assert (result.inserted, sum(result.quarantined.values())) == (N_GRIDS, 0)
     found = kinds(result.grid_problems)
@@ -126,7 +127,7 @@ def test_real_file_loads_with_each_repair_and_warning_at_its_place(
     assert counts is not None and counts[0]["grid_problems"]["repaired_overlap"] == len(overlaps)
 
     # loading the same file again changes no row
-    again = load_file(conn, path, GRIDS)
+    again = load_file(conn, path, GRIDS, clock=CLOCK)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, N_GRIDS)
 
 
@@ -134,7 +135,7 @@ def test_after_repair_every_point_is_in_one_grid_as_the_placement_rule_puts_it(
     conn: psycopg.Connection, real: tuple[Path, gpd.GeoDataFrame], tmp_path: Path
 ) -> None:
     path, gdf = real
-    result = load_file(conn, path, GRIDS)
+    result = load_file(conn, path, GRIDS, clock=CLOCK)
     # no two loaded grids overlap by more than floating-point noise
     worst = conn.execute(
         "SELECT coalesce(max(ST_Area(ST_Intersection(a.geom, b.geom)::geography)), 0) "
@@ -152,7 +153,7 @@ def test_after_repair_every_point_is_in_one_grid_as_the_placement_rule_puts_it(
         out = csv.writer(f)
         out.writerow(["楼栋编号", "楼栋地址", "经度", "纬度"])
         out.writerows([f"B{k}", f"测试小区一区{k}号楼", lon, lat] for k, (lon, lat) in enumerate(spots, start=1))
-    load_file(conn, buildings, DATASETS["buildings"])
+    load_file(conn, buildings, DATASETS["buildings"], clock=CLOCK)
     placed: dict[str, str] = dict(conn.execute("SELECT building_id, grid_code FROM buildings").fetchall())
     for k, (lon, lat) in enumerate(spots, start=1):
         assert lon is not None and lat is not None
@@ -167,7 +168,7 @@ def test_strict_refuses_the_real_file_with_the_reasons(
 ) -> None:
     path, gdf = real
     with pytest.raises(GridsRefused) as info:
-        load_file(conn, path, GRIDS, grid_rules=GridRules(strict=True))
+        load_file(conn, path, GRIDS, grid_rules=GridRules(strict=True), clock=CLOCK)
     conn.rollback()
     message = str(info.value)
     assert message.startswith("grids.geojson: the grids do not tile their community; nothing was loaded")
@@ -252,7 +253,7 @@ def test_what_cannot_be_repaired_safely_refuses_the_file_by_default(
 ) -> None:
     path = _small(tmp_path, "grids.geojson", change)
     with pytest.raises(GridsRefused) as info:
-        load_file(conn, path, GRIDS)
+        load_file(conn, path, GRIDS, clock=CLOCK)
     conn.rollback()
     message = str(info.value)
     assert message.startswith("grids.geojson: some grid problems cannot be repaired safely; nothing was loaded:")
@@ -271,9 +272,9 @@ def test_both_limits_must_hold_for_an_overlap_to_be_repaired(conn: psycopg.Conne
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         grid("S-001", 116.5, 116.50106), grid("S-002", 116.501, 116.502)]}), encoding="utf-8")
     with pytest.raises(InputError, match=r"grids S-001 and S-002 overlap by 2\d\d m² .*: [\d.]+% of the smaller grid"):
-        load_file(conn, path, GRIDS)
+        load_file(conn, path, GRIDS, clock=CLOCK)
     conn.rollback()
-    loaded = load_file(conn, path, GRIDS, grid_rules=GridRules(overlap_max_share=0.1))
+    loaded = load_file(conn, path, GRIDS, grid_rules=GridRules(overlap_max_share=0.1), clock=CLOCK)
     (repair,) = loaded.grid_problems
     assert repair.kind == "repaired_overlap" and repair.grids == ("S-001", "S-002")
     assert repair.action.startswith("given to S-001, the lower grid code")
@@ -282,13 +283,13 @@ def test_both_limits_must_hold_for_an_overlap_to_be_repaired(conn: psycopg.Conne
 # -- the old fixtures: strict refuses them (test_etl_rules.py), the default repairs or warns ------------------------
 def test_default_mode_repairs_the_bowtie_and_warns_of_the_gap(conn: psycopg.Connection) -> None:
     expected = json.loads((BAD / "expected_bad.json").read_text(encoding="utf-8"))
-    bowtie = load_file(conn, BAD / "grids_bowtie.geojson", GRIDS)
+    bowtie = load_file(conn, BAD / "grids_bowtie.geojson", GRIDS, clock=CLOCK)
     (made_valid,) = [p for p in bowtie.grid_problems if p.kind == "repaired_invalid"]
     assert made_valid.grids == ("T-002",) and made_valid.action.startswith("made valid: 2 pieces")
     near = expected["grids_bowtie.geojson"]
     assert made_valid.lon == pytest.approx(near["lon"], abs=2e-4) and made_valid.lat == pytest.approx(near["lat"], abs=2e-4)
     conn.commit()
-    gap = load_file(conn, BAD / "grids_gap.geojson", GRIDS)
+    gap = load_file(conn, BAD / "grids_gap.geojson", GRIDS, clock=CLOCK)
     holes = [p for p in gap.grid_problems if p.kind in ("warning_hole", "warning_gap")]
     near = expected["grids_gap.geojson"]
     assert any(p.lon == pytest.approx(near["lon"], abs=2e-4) and p.lat == pytest.approx(near["lat"], abs=2e-4)
@@ -305,8 +306,8 @@ def test_a_grid_loaded_earlier_loses_its_overlap_to_a_lower_code_of_a_later_file
     later, earlier = tmp_path / "grids_first.geojson", tmp_path / "grids_second.geojson"
     write_boundaries(gdf[gdf["community_name"] == second], earlier)  # higher codes, loaded first
     write_boundaries(gdf[gdf["community_name"] == first], later)
-    load_file(conn, earlier, GRIDS)
-    result = load_file(conn, later, GRIDS)
+    load_file(conn, earlier, GRIDS, clock=CLOCK)
+    result = load_file(conn, later, GRIDS, clock=CLOCK)
     across = [p for p in result.grid_problems if p.kind == "repaired_overlap" and "loaded earlier" in p.action]
     assert across, "the two communities share an edge digitised twice"
     for p in across:
@@ -356,6 +357,6 @@ def test_generator_clean_file_has_no_defects_but_its_slivers(conn: psycopg.Conne
     assert gdf.geometry.is_valid.all() and gdf.attrs["defects"] == {}
     path = tmp_path / "grids.geojson"
     write_boundaries(gdf, path)
-    result: LoadResult = load_file(conn, path, GRIDS)
+    result: LoadResult = load_file(conn, path, GRIDS, clock=CLOCK)
     assert {p.kind for p in result.grid_problems} == {"repaired_overlap", "warning_gap"}
 

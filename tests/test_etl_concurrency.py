@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from community import CLOCK
 
 from etl.datasets import DATASETS
 from etl.folder import plan
@@ -27,7 +28,7 @@ EXPECTED: dict[str, dict[str, Any]] = json.loads((MESSY / "expected.json").read_
 
 def load(conn: psycopg.Connection, path: Path) -> LoadResult:
     todo, _ = plan(path)
-    return load_file(conn, path, todo[0].dataset, mapping=todo[0].mapping)
+    return load_file(conn, path, todo[0].dataset, mapping=todo[0].mapping, clock=CLOCK)
 
 
 def state(conn: psycopg.Connection, *tables: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -137,7 +138,7 @@ def _group_alive(pgid: int) -> bool:
 def test_load_killed_halfway_leaves_the_database_as_it_was(db_url: str, tmp_path: Path) -> None:
     with psycopg.connect(db_url) as c:
         for s in plan(COMMUNITY)[0]:
-            load_file(c, s.path, s.dataset, mapping=s.mapping)
+            load_file(c, s.path, s.dataset, mapping=s.mapping, clock=CLOCK)
         c.commit()
     big = tmp_path / "households_big.csv"
     _big_households(big)
@@ -186,6 +187,6 @@ def test_load_killed_halfway_leaves_the_database_as_it_was(db_url: str, tmp_path
 
     # the next load is not blocked by anything the killed one left
     with psycopg.connect(db_url) as c:
-        again = load_file(c, COMMUNITY / "households.csv", DATASETS["households"])
+        again = load_file(c, COMMUNITY / "households.csv", DATASETS["households"], clock=CLOCK)
         c.commit()
         assert (again.inserted, again.updated) == (0, 0)

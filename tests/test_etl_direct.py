@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg
+from community import CLOCK
 
 from etl.folder import plan
 from etl.load import load_file
@@ -15,7 +16,7 @@ COMMUNITY = Path(__file__).resolve().parent / "fixtures" / "community"
 def test_points_copied_straight_in_are_the_points_postgis_makes(conn: psycopg.Connection) -> None:
     todo, _ = plan(COMMUNITY)
     for source in todo:
-        load_file(conn, source.path, source.dataset, mapping=source.mapping)
+        load_file(conn, source.path, source.dataset, mapping=source.mapping, clock=CLOCK)
     # The households table was empty and H1-H4 were matched to a building while parsing: they were COPYed
     # straight in, their point as EWKB made in Python. The buildings went through the staging table, whose
     # upsert makes each point with ST_SetSRID(ST_MakePoint(lon, lat), 4326).

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from community import CLOCK
 
 from etl.folder import plan
 from etl.load import LoadResult, load_file
@@ -22,7 +23,7 @@ FACT_TABLES = ("grids", "buildings", "households", "quarantine")
 
 def load_folder(conn: psycopg.Connection, folder: Path) -> list[LoadResult]:
     todo, _ = plan(folder)
-    return [load_file(conn, s.path, s.dataset, mapping=s.mapping) for s in todo]
+    return [load_file(conn, s.path, s.dataset, mapping=s.mapping, clock=CLOCK) for s in todo]
 
 
 def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple[object, ...]]]:
@@ -79,7 +80,7 @@ def test_corrected_file_updates_only_the_changed_row(conn: psycopg.Connection, t
     text = text.replace("H2,朝阳区测试小区一区2栋2门502室,李四,,13900139000,3", "H2,朝阳区测试小区一区2栋2门502室,李四,,13900139000,4")
     text = text.replace("测试小区九区1号楼1单元101", "测试小区一区1号楼1单元102")  # the clerk fixes H5
     (folder / "households.csv").write_text(text, encoding="gbk")
-    result = load_file(conn, folder / "households.csv", plan(folder / "households.csv")[0][0].dataset)
+    result = load_file(conn, folder / "households.csv", plan(folder / "households.csv")[0][0].dataset, clock=CLOCK)
     assert (result.inserted, result.updated, result.unchanged) == (1, 1, 4)
     assert conn.execute("SELECT members FROM households WHERE household_id = 'H2'").fetchone() == (4,)
     assert [r.raw["户编号"] for r in rows(conn, dataset="households")] == ["H7"]
@@ -92,7 +93,7 @@ def test_unreadable_file_changes_nothing(conn: psycopg.Connection, tmp_path: Pat
     bad = tmp_path / "households.csv"
     bad.write_text("name,age\nx,1\n", encoding="utf-8")
     with pytest.raises(InputError, match="no household_id column"):
-        load_file(conn, bad, plan(bad)[0][0].dataset)
+        load_file(conn, bad, plan(bad)[0][0].dataset, clock=CLOCK)
     assert snapshot(conn) == before
 
 
@@ -144,7 +145,7 @@ def test_parsing_in_worker_processes_loads_the_same(conn: psycopg.Connection) ->
     conn.execute("DELETE FROM households")
     conn.execute("DELETE FROM quarantine")
     conn.commit()
-    again = [load_file(conn, s.path, s.dataset, parse_workers=2) for s in plan(COMMUNITY)[0]]
+    again = [load_file(conn, s.path, s.dataset, parse_workers=2, clock=CLOCK) for s in plan(COMMUNITY)[0]]
     assert [(r.inserted, r.quarantined) for r in again[2:]] == [(r.inserted, r.quarantined) for r in inline[2:]]
     assert (conn.execute(households).fetchall(), conn.execute(quarantined).fetchall()) == expected
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from community import CLOCK
 from conftest import fresh_database
 from psycopg.rows import dict_row
 
@@ -41,7 +42,7 @@ def load_folder(conn: psycopg.Connection, folder: Path = MESSY, only: set[str] |
     """Load every file of the folder (or `only` those) as `gridgov load` does, in the contract's order."""
     todo, _ = plan(folder)
     return {
-        s.path.name: load_file(conn, s.path, s.dataset, mapping=s.mapping)
+        s.path.name: load_file(conn, s.path, s.dataset, mapping=s.mapping, clock=CLOCK)
         for s in todo
         if only is None or s.path.name in only
     }
@@ -269,7 +270,7 @@ def _write_fix_and_reload(conn: psycopg.Connection, tmp_path: Path, source_file:
     with out.open("w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows(table)
     todo, _ = plan(out, "households")
-    return load_file(conn, out, todo[0].dataset, mapping=todo[0].mapping), out
+    return load_file(conn, out, todo[0].dataset, mapping=todo[0].mapping, clock=CLOCK), out
 
 
 def test_cli_writes_quarantine_in_the_office_columns(loaded: tuple[str, dict[str, LoadResult]], tmp_path: Path) -> None:

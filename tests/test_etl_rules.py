@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import psycopg
 import pytest
+from community import CLOCK
 from conftest import fresh_database
 
 from etl import values
@@ -44,7 +45,7 @@ TABLES = ("load_runs", "grids", "buildings", "households", "facilities", "compla
 def load_community(conn: psycopg.Connection) -> None:
     todo, _ = plan(COMMUNITY)
     for s in todo:
-        load_file(conn, s.path, s.dataset, mapping=s.mapping)
+        load_file(conn, s.path, s.dataset, mapping=s.mapping, clock=CLOCK)
     conn.commit()
 
 
@@ -74,7 +75,7 @@ def refused(conn: psycopg.Connection, path: Path, dataset: str, *, grid_rules: G
     before = snapshot(conn)
     conn.commit()
     with pytest.raises(InputError) as info:
-        load_file(conn, path, DATASETS[dataset], grid_rules=grid_rules)
+        load_file(conn, path, DATASETS[dataset], grid_rules=grid_rules, clock=CLOCK)
     conn.rollback()
     assert snapshot(conn) == before
     assert before["grids"] and before["households"]  # 'before' is not empty: nothing was lost either
@@ -138,7 +139,7 @@ def test_encoding_detected_from_bytes_not_name(tmp_path: Path) -> None:
 def test_corrected_file_updates_exactly_the_changed_rows(conn: psycopg.Connection, tmp_path: Path) -> None:
     for name in ("grids_a.gpkg", "buildings.csv", "buildings_points.geojson", "households_custom.csv"):
         todo, _ = plan(MESSY / name)
-        load_file(conn, todo[0].path, todo[0].dataset, mapping=todo[0].mapping)
+        load_file(conn, todo[0].path, todo[0].dataset, mapping=todo[0].mapping, clock=CLOCK)
     conn.commit()
     assert [r.raw["HH编码"] for r in rows(conn, source_file="households_custom.csv")] == ["K03"]
     before: dict[str, str] = dict(conn.execute("SELECT household_id, xmin::text FROM households").fetchall())
@@ -151,7 +152,7 @@ def test_corrected_file_updates_exactly_the_changed_rows(conn: psycopg.Connectio
     text = text.replace(",12345,", ",13600136001,")  # the clerk fixes K03's phone
     (folder / "households_custom.csv").write_text(text, encoding="utf-8")
     todo, _ = plan(folder / "households_custom.csv")
-    result = load_file(conn, todo[0].path, todo[0].dataset, mapping=todo[0].mapping)
+    result = load_file(conn, todo[0].path, todo[0].dataset, mapping=todo[0].mapping, clock=CLOCK)
     conn.commit()
 
     assert (result.inserted, result.updated, result.unchanged, sum(result.quarantined.values())) == (1, 1, 2, 0)
@@ -183,7 +184,7 @@ def test_table_geocoder_places_an_address_the_gazetteer_does_not_know(conn: psyc
     households.write_text(
         "户编号,地址\nN1,测试社区居委会平房\nN2,测试小区九区1号楼1单元101\nN3,测试小区二区2号楼1单元101\n", encoding="utf-8"
     )
-    result = load_file(conn, households, DATASETS["households"], geocoder=geocoder)
+    result = load_file(conn, households, DATASETS["households"], geocoder=geocoder, clock=CLOCK)
     assert (result.inserted, sum(result.quarantined.values())) == (2, 1)
     placed = {r[0]: r[1:] for r in conn.execute(
         "SELECT household_id, grid_code, geocoded_by, round(ST_X(geom)::numeric, 6), round(ST_Y(geom)::numeric, 6) "
@@ -371,7 +372,7 @@ def test_parse_positive_int_refuses(raw: str, message: str) -> None:
 def test_members_infinity_is_quarantined_not_a_crash(conn: psycopg.Connection, tmp_path: Path) -> None:
     path = tmp_path / "households_inf.csv"
     path.write_text("户编号,居住地址,家庭人口\nI1,测试小区一区1号楼1单元101,inf\n", encoding="utf-8")
-    result = load_file(conn, path, DATASETS["households"])  # used to raise OverflowError
+    result = load_file(conn, path, DATASETS["households"], clock=CLOCK)  # used to raise OverflowError
     assert dict(result.quarantined) == {"members is not a number": 1}
 
 

@@ -14,6 +14,7 @@ import psycopg
 import pyogrio
 import pytest
 from click.testing import CliRunner, Result
+from community import CLOCK, LAYER_SETTINGS
 from conftest import fresh_database
 from seed_sql import seed_small_community
 from shapely.geometry import shape
@@ -44,7 +45,7 @@ PERSONAL_FIELDS = {"head_name", "id_number", "phone", "address", "content", "vis
 def load_demo(url: str) -> None:
     with psycopg.connect(url) as conn:
         for src in plan(DEMO)[0]:
-            load_file(conn, src.path, src.dataset)
+            load_file(conn, src.path, src.dataset, clock=CLOCK)
 
 
 def personal_values(conn: psycopg.Connection) -> set[str]:
@@ -136,14 +137,14 @@ def test_every_layer_exports_as_rfc7946_geojson_with_its_documented_properties(
 def test_geopackage_reads_back_with_typed_documented_fields(demo: psycopg.Connection, tmp_path: Path) -> None:
     gdal_types = {"int": "int64", "float": "float64", "str": "object"}
     for layer in exportable():
-        path = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}.gpkg")
+        path = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}.gpkg", settings=LAYER_SETTINGS)
         info = pyogrio.read_info(path)
         assert info["layer_name"] == layer.name and info["crs"] == "EPSG:4326"
         assert info["geometry_type"] == "MultiPolygon"
         assert list(info["fields"]) == [c.name for c in schema(layer)]
         assert list(info["dtypes"]) == [gdal_types[c.type] for c in schema(layer)]
         # the same numbers as the GeoJSON of the same layer
-        gj = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}.geojson")
+        gj = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}.geojson", settings=LAYER_SETTINGS)
         a = pyogrio.read_dataframe(path).set_index("grid_code").sort_index()
         b = pyogrio.read_dataframe(gj).set_index("grid_code").sort_index()
         assert values(a) == values(b), layer.name
@@ -155,7 +156,7 @@ def test_exports_carry_no_personal_value_and_no_household_point(demo: psycopg.Co
     assert len(values) > 5000  # the demo's names, ID numbers, phones, addresses and complaint texts
     for layer in exportable():
         for suffix in (".geojson", ".gpkg"):
-            path = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}{suffix}")
+            path = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}{suffix}", settings=LAYER_SETTINGS)
             raw = path.read_bytes()
             assert not [v for v in values if v.encode() in raw], (layer.name, suffix)
             frame = pyogrio.read_dataframe(path)
@@ -180,7 +181,7 @@ def test_special_group_counts_below_five_are_withheld(demo: psycopg.Connection, 
         " LEFT JOIN households h ON h.grid_code = g.grid_code GROUP BY 1"
     ).fetchall())
     out = tmp_path / "sg.geojson"
-    export(demo, "special_groups", Filters(), out)
+    export(demo, "special_groups", Filters(), out, settings=LAYER_SETTINGS)
     props = {f["properties"]["grid_code"]: f["properties"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
     shown = withheld = 0
     for (code, key), n in truth.items():
@@ -199,7 +200,7 @@ def test_special_group_counts_below_five_are_withheld(demo: psycopg.Connection, 
 
 def test_small_grids_are_withheld_whole_in_a_seeded_community(conn: psycopg.Connection, tmp_path: Path) -> None:
     seed_small_community(conn)  # 3, 1 and 0 special-group households: all below 5
-    out = export(conn, "special_groups", Filters(), tmp_path / "small.geojson")
+    out = export(conn, "special_groups", Filters(), tmp_path / "small.geojson", settings=LAYER_SETTINGS)
     props = {f["properties"]["grid_code"]: f["properties"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
     assert {code: p["households"] for code, p in props.items()} == {"G01": 5, "G02": 3, "G03": 2}
     assert all(p["special_households"] is None and p["special_per_100"] is None for p in props.values())
@@ -217,7 +218,7 @@ def test_rings_are_reoriented_and_rounded_whatever_the_database_holds(conn: psyc
         ],
     )
     conn.commit()
-    out = export(conn, "special_groups", Filters(), tmp_path / "rings.geojson")
+    out = export(conn, "special_groups", Filters(), tmp_path / "rings.geojson", settings=LAYER_SETTINGS)
     text = out.read_text(encoding="utf-8")
     doc = check_rfc7946(text)
     assert "116.5201235" in text and "116.52012345678" not in text
@@ -294,7 +295,7 @@ def test_docs_exports_md_is_current() -> None:
 def test_the_planner_sees_on_the_map_what_the_file_holds(demo: psycopg.Connection, tmp_path: Path) -> None:
     # the file is GDAL's (gridgov.rfc7946), the map's features are built in memory: they must not drift apart
     for layer in exportable():
-        path = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}.geojson")
+        path = export(demo, layer.name, Filters(), tmp_path / f"{layer.name}.geojson", settings=LAYER_SETTINGS)
         in_file = json.loads(path.read_text(encoding="utf-8"))
         assert in_file["features"], layer.name
-        assert planner_geojson(demo, layer.name, Filters()) == in_file, layer.name
+        assert planner_geojson(demo, layer.name, Filters(), settings=LAYER_SETTINGS) == in_file, layer.name

@@ -10,11 +10,12 @@ import psycopg
 import pyproj
 import pytest
 import shapely
+from community import LAYER_SETTINGS
 from seed_sql import GRIDS, SIZE, seed_small_community
 
 from gridgov.access import Role
 from gridgov.errors import Forbidden, InputError
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import _queries, community, complaints, density, registry
 from layers.rates import Rate
 from layers.registry import Filters, Viewer
@@ -81,7 +82,7 @@ def seed_complaints(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
-def _table(conn: psycopg.Connection, filters: Filters, settings: Settings | None = None) -> pd.DataFrame:
+def _table(conn: psycopg.Connection, filters: Filters, settings: LayerSettings = LAYER_SETTINGS) -> pd.DataFrame:
     frame = registry.grid_frame(conn, "complaints", SECRETARY, filters, settings)
     return frame.set_index("grid_code").drop(columns="geometry")
 
@@ -117,7 +118,7 @@ def test_counts_and_the_three_rates_with_their_denominators(conn: psycopg.Connec
 
 def test_basically_satisfied_weight_and_response_limit_are_settings(conn: psycopg.Connection) -> None:
     seed_complaints(conn)
-    got = _table(conn, MARCH, Settings(basically_satisfied_weight=0.9, response_limit_hours=3))
+    got = _table(conn, MARCH, LayerSettings(basically_satisfied_weight=0.9, response_limit_hours=3))
     assert got.loc["G01", "satisfaction_rate"] == 63.3  # (1 + 0.9 x 1) / 3
     assert got.loc["G02", "satisfaction_rate"] == 90.0  # 0.9 x 1 / 1
     # within 3 h T02 (2.5 h) is in time too: T01, T02, T03, T05 of T01, T02, T03, T05, T10
@@ -165,9 +166,9 @@ def test_only_a_grid_leader_sees_complaint_points_and_only_of_their_grid(conn: p
     seed_complaints(conn)
     for viewer in (SECRETARY, PLANNER):
         with pytest.raises(Forbidden):
-            registry.detail(conn, "complaints", viewer, MARCH)
+            registry.detail(conn, "complaints", viewer, MARCH, settings=LAYER_SETTINGS)
     leader = Viewer(Role.GRID_LEADER, "G01")
-    features = registry.detail(conn, "complaints", leader, MARCH)["features"]
+    features = registry.detail(conn, "complaints", leader, MARCH, settings=LAYER_SETTINGS)["features"]
     assert [f["id"] for f in features] == ["T01", "T02", "T03", "T04", "T05", "T10", "T06"]  # by time received
     t04 = features[3]["properties"]
     assert (t04["status"], t04["in_time"], t04["received_at"], t04["content"]) == (
@@ -178,10 +179,10 @@ def test_only_a_grid_leader_sees_complaint_points_and_only_of_their_grid(conn: p
     )
     assert {f["properties"]["grid_code"] for f in features} == {"G01"}
     with pytest.raises(Forbidden):
-        registry.detail(conn, "complaints", leader, Filters(grids=("G02",)))
+        registry.detail(conn, "complaints", leader, Filters(grids=("G02",)), settings=LAYER_SETTINGS)
     with pytest.raises(Forbidden):
-        registry.aggregate(conn, "complaints", leader, Filters(grids=("G01", "G02")))
-    mine = registry.aggregate(conn, "complaints", leader, MARCH)["features"]
+        registry.aggregate(conn, "complaints", leader, Filters(grids=("G01", "G02")), settings=LAYER_SETTINGS)
+    mine = registry.aggregate(conn, "complaints", leader, MARCH, settings=LAYER_SETTINGS)["features"]
     assert [(f["id"], f["properties"]["complaints"]) for f in mine] == [("G01", 7)]
 
 
@@ -189,7 +190,7 @@ def test_a_communitys_rates_are_of_its_summed_counts_never_an_average_of_its_gri
     conn: psycopg.Connection,
 ) -> None:
     seed_complaints(conn)
-    settings = Settings(basically_satisfied_weight=0.9)
+    settings = LayerSettings(basically_satisfied_weight=0.9)
     got = community.complaints(registry.aggregate(conn, "complaints", SECRETARY, MARCH, settings), settings)
     assert got.complaints == 9  # G01 7, G02 1 (T07), G03 1 (T11)
     # in time 3 of 5 known in G01 (60%), 1 of 1 in G02 (100%), none known in G03: 4 of 6, not the 80% of an average
@@ -200,7 +201,7 @@ def test_a_communitys_rates_are_of_its_summed_counts_never_an_average_of_its_gri
 
 def test_planner_export_withholds_small_counts_and_their_rates(conn: psycopg.Connection) -> None:
     seed_complaints(conn)
-    out = registry.deidentified_frame(conn, "complaints", MARCH).set_index("grid_code")
+    out = registry.deidentified_frame(conn, "complaints", MARCH, settings=LAYER_SETTINGS).set_index("grid_code")
     assert out.loc["G01", "complaints"] == 7 and out.loc["G01", "response_rate"] == 60.0  # 5 known: shown
     assert pd.isna(out.loc["G01", "resolution_rate"]) and pd.isna(out.loc["G01", "resolved"])  # 3 known: withheld
     assert pd.isna(out.loc["G02", "complaints"]) and pd.isna(out.loc["G02", "per_100_households"])
@@ -225,7 +226,7 @@ def _scatter(conn: psycopg.Connection, n: int) -> None:
 def test_density_cells_are_the_hexagons_of_st_hexagongrid_with_their_counts(conn: psycopg.Connection) -> None:
     seed_complaints(conn)
     _scatter(conn, 300)
-    collection = registry.detail(conn, "complaint_density", SECRETARY, WINDOW)
+    collection = registry.detail(conn, "complaint_density", SECRETARY, WINDOW, settings=LAYER_SETTINGS)
     features = collection["features"]
     srid = density.utm_srid(conn)
     assert srid == 32650  # Beijing, UTM zone 50N
@@ -238,7 +239,7 @@ def test_density_cells_are_the_hexagons_of_st_hexagongrid_with_their_counts(conn
             " CROSS JOIN LATERAL (SELECT ST_Transform(c.geom, %(srid)s) AS p) AS t"
             " JOIN LATERAL ST_HexagonGrid(%(size)s, t.p) AS h ON ST_Intersects(h.geom, t.p)"
             " GROUP BY 1, 2, 3",
-            {**complaints.params(WINDOW, Settings()), "srid": srid, "size": density.HEX_EDGE_M},
+            {**complaints.params(WINDOW, LayerSettings()), "srid": srid, "size": density.HEX_EDGE_M},
         )
     }
     got = {
@@ -274,11 +275,11 @@ def test_density_detail_per_role(conn: psycopg.Connection) -> None:
     seed_complaints(conn)
     _scatter(conn, 30)
     with pytest.raises(Forbidden):
-        registry.detail(conn, "complaint_density", PLANNER, WINDOW)
-    mine = registry.detail(conn, "complaint_density", Viewer(Role.GRID_LEADER, "G02"), WINDOW)["features"]
+        registry.detail(conn, "complaint_density", PLANNER, WINDOW, settings=LAYER_SETTINGS)
+    mine = registry.detail(conn, "complaint_density", Viewer(Role.GRID_LEADER, "G02"), WINDOW, settings=LAYER_SETTINGS)["features"]
     assert mine and {f["properties"]["grid_code"] for f in mine} == {"G02"}
     assert sum(f["properties"]["complaints"] for f in mine) == 1 + 10  # T07 and every third scattered one
     with pytest.raises(Forbidden):
-        registry.detail(conn, "complaint_density", Viewer(Role.GRID_LEADER, "G02"), Filters(grids=("G01",)))
-    per_grid = registry.grid_frame(conn, "complaint_density", PLANNER, WINDOW).set_index("grid_code")
+        registry.detail(conn, "complaint_density", Viewer(Role.GRID_LEADER, "G02"), Filters(grids=("G01",)), settings=LAYER_SETTINGS)
+    per_grid = registry.grid_frame(conn, "complaint_density", PLANNER, WINDOW, settings=LAYER_SETTINGS).set_index("grid_code")
     assert per_grid["complaints"].to_dict() == {"G01": 7 + 10, "G02": 1 + 10, "G03": 1 + 10}

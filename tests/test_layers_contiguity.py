@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import psycopg
 import shapely
+from community import LAYER_SETTINGS
 from libpysal.weights import fuzzy_contiguity
 from shapely import affinity
 
@@ -158,7 +159,7 @@ def test_changing_the_grids_rebuilds_the_neighbours(conn: psycopg.Connection) ->
     assert state(conn)[2] == 25  # type: ignore[index]
 
     # and the hot spot layer's kept answer follows (it reads grids): every grid of the new set is there
-    table = registry.grid_frame(conn, "complaint_hotspots", Viewer(Role.SECRETARY), Filters())
+    table = registry.grid_frame(conn, "complaint_hotspots", Viewer(Role.SECRETARY), Filters(), settings=LAYER_SETTINGS)
     assert sorted(table["grid_code"]) == sorted(second["grid_code"])
 
 

@@ -11,13 +11,14 @@ import numpy as np
 import psycopg
 import pymannkendall
 import pytest
+from community import CLOCK, LAYER_SETTINGS
 from esda.getisord import G_Local
 
 from etl.folder import plan
 from etl.load import load_file
 from gridgov.access import Role
 from gridgov.errors import Forbidden, InputError
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers import registry
 from layers.emerging import classify, count_periods, early_warning, mann_kendall, periods, window
 from layers.hotspots import contiguity, fdr_bins, gi_star, gi_star_periods, star
@@ -101,15 +102,15 @@ def test_gi_star_z_equals_esda_and_the_arcgis_formula(conn: psycopg.Connection) 
     for code, n in zip(codes, counts, strict=True):
         add_complaints(conn, code, n, "2026-03-10 09:00+08")
     conn.commit()
-    table = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, Filters()).set_index("grid_code")
+    table = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, Filters(), settings=LAYER_SETTINGS).set_index("grid_code")
     assert table.loc[codes, "complaints"].tolist() == counts
     esda = G_Local(
         np.array(counts, dtype=float),
         libpysal.weights.lat2W(4, 4, rook=False),
         transform="B",
         star=True,
-        permutations=Settings().hotspot_permutations,
-        seed=Settings().hotspot_seed,
+        permutations=LayerSettings().hotspot_permutations,
+        seed=LayerSettings().hotspot_seed,
         n_jobs=1,
     )
     assert table.loc[codes, "gi_z"].to_numpy() == pytest.approx(esda.Zs, abs=1e-12)
@@ -155,14 +156,14 @@ def test_a_cluster_of_complaints_is_a_hot_spot_and_the_result_is_reproducible(co
         add_complaints(conn, code, 50, "2026-03-10 09:00+08", category="供暖")  # filtered out below
     conn.commit()
     noise = Filters(categories=("噪音扰民",))
-    first = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, noise).set_index("grid_code")
-    again = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, noise).set_index("grid_code")
+    first = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, noise, settings=LAYER_SETTINGS).set_index("grid_code")
+    again = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, noise, settings=LAYER_SETTINGS).set_index("grid_code")
     assert first.equals(again)  # fixed seed: the same map every time
     assert first.loc["L22", "gi_bin"] >= 2  # the middle of the cluster
     assert (first.loc[["L66", "L67", "L76", "L77"], "gi_bin"] <= 0).all()  # the far corner is never hot
     assert first.loc["L22", "gi_z"] > 5
     # 供暖 is everywhere alike: no cluster at all
-    heating = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, Filters(categories=("供暖",)))
+    heating = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, Filters(categories=("供暖",)), settings=LAYER_SETTINGS)
     assert (heating["gi_bin"] == 0).all()
 
 
@@ -171,20 +172,20 @@ def test_hot_spots_per_role(conn: psycopg.Connection) -> None:
     for i, code in enumerate(codes):
         add_complaints(conn, code, 1 + i * i, "2026-03-10 09:00+08")
     conn.commit()
-    everyone = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, Filters()).set_index("grid_code")
+    everyone = registry.grid_frame(conn, "complaint_hotspots", SECRETARY, Filters(), settings=LAYER_SETTINGS).set_index("grid_code")
     leader = Viewer(Role.GRID_LEADER, "L11")
-    mine = registry.grid_frame(conn, "complaint_hotspots", leader, Filters()).set_index("grid_code")
+    mine = registry.grid_frame(conn, "complaint_hotspots", leader, Filters(), settings=LAYER_SETTINGS).set_index("grid_code")
     # a grid leader sees their grid only, with the value it has on the community's map
     assert list(mine.index) == ["L11"]
     assert (
         mine.loc["L11", ["gi_z", "gi_p", "gi_bin"]].tolist() == everyone.loc["L11", ["gi_z", "gi_p", "gi_bin"]].tolist()
     )
     with pytest.raises(Forbidden):
-        registry.grid_frame(conn, "complaint_hotspots", leader, Filters(grids=("L12",)))
+        registry.grid_frame(conn, "complaint_hotspots", leader, Filters(grids=("L12",)), settings=LAYER_SETTINGS)
     for viewer in (SECRETARY, Viewer(Role.PLANNER), leader):
         with pytest.raises(Forbidden):
-            registry.detail(conn, "complaint_hotspots", viewer, Filters())
-        registry.grid_frame(conn, "emerging_hotspots", viewer, Filters(as_of=date(2026, 3, 31), period="week"))
+            registry.detail(conn, "complaint_hotspots", viewer, Filters(), settings=LAYER_SETTINGS)
+        registry.grid_frame(conn, "emerging_hotspots", viewer, Filters(as_of=date(2026, 3, 31), period="week"), settings=LAYER_SETTINGS)
 
 
 HOT, COLD, NONE = 2, -2, 0
@@ -262,7 +263,7 @@ def test_gi_star_with_prebuilt_self_weights_is_the_same() -> None:
 
 
 def test_default_window_is_the_twelve_months_or_52_weeks_up_to_as_of() -> None:
-    settings = Settings()
+    settings = LayerSettings()
     assert window(Filters(as_of=date(2026, 10, 31)), settings) == (date(2025, 11, 1), date(2026, 10, 31))
     assert window(Filters(as_of=date(2026, 1, 15)), settings) == (date(2025, 2, 1), date(2026, 1, 15))
     start, end = window(Filters(as_of=date(2026, 10, 31), period="week"), settings)
@@ -293,7 +294,7 @@ def test_a_cluster_rising_in_the_last_two_months_is_a_consecutive_hot_spot(conn:
             surge = 25 if month >= 11 and code in surged else 0
             add_complaints(conn, code, background(r, c, month) + surge, f"2025-{month:02d}-15 12:00+08")
     conn.commit()
-    out = registry.grid_frame(conn, "emerging_hotspots", SECRETARY, Filters(as_of=date(2025, 12, 31))).set_index(
+    out = registry.grid_frame(conn, "emerging_hotspots", SECRETARY, Filters(as_of=date(2025, 12, 31)), settings=LAYER_SETTINGS).set_index(
         "grid_code"
     )
     assert (out["periods"] == 12).all()
@@ -310,11 +311,11 @@ def test_a_cluster_rising_in_the_last_two_months_is_a_consecutive_hot_spot(conn:
 
 def test_the_demo_rising_complaints_are_flagged_before_or_as_they_turn_hot(conn: psycopg.Connection) -> None:
     for src in plan(DEMO)[0]:
-        load_file(conn, src.path, src.dataset)
+        load_file(conn, src.path, src.dataset, clock=CLOCK)
 
     def flagged(**kw: tuple[str, ...]) -> set[str]:
         filters = Filters(as_of=date(2026, 10, 31), period="week", **kw)  # the 52 weeks up to 31 Oct 2026
-        out = registry.grid_frame(conn, "emerging_hotspots", SECRETARY, filters).set_index("grid_code")
+        out = registry.grid_frame(conn, "emerging_hotspots", SECRETARY, filters, settings=LAYER_SETTINGS).set_index("grid_code")
         assert (out["periods"] == 52).all()
         return {code[-3:] for code in out.index if out.loc[code, "early_warning"] or out.loc[code, "last_gi_bin"] > 0}
 
@@ -326,22 +327,22 @@ def test_the_demo_rising_complaints_are_flagged_before_or_as_they_turn_hot(conn:
     assert flagged() == {"003", "006"}  # all categories: exactly the two rising grids
     by_month = registry.grid_frame(
         conn, "emerging_hotspots", SECRETARY, Filters(as_of=date(2026, 10, 31), categories=("噪音扰民",))
-    ).set_index("grid_code")
+    , settings=LAYER_SETTINGS).set_index("grid_code")
     assert by_month.loc["110105018013-003", "early_warning"]
     assert (by_month["periods"] == 12).all()
 
 
 def test_an_empty_database_gives_empty_layers(conn: psycopg.Connection) -> None:
     for name in ("complaint_hotspots", "emerging_hotspots", "complaints", "complaint_density"):
-        assert registry.grid_frame(conn, name, SECRETARY, Filters()).empty, name
-    assert registry.detail(conn, "complaint_density", SECRETARY, Filters()) == {
+        assert registry.grid_frame(conn, name, SECRETARY, Filters(), settings=LAYER_SETTINGS).empty, name
+    assert registry.detail(conn, "complaint_density", SECRETARY, Filters(), settings=LAYER_SETTINGS) == {
         "type": "FeatureCollection",
         "features": [],
     }
 
 
 def test_a_window_of_more_periods_than_the_settings_allow_is_refused_before_any_query(db_url: str) -> None:
-    settings = Settings()
+    settings = LayerSettings()
     assert (settings.emerging_max_weeks, settings.emerging_max_months) == (104, 60)
     as_of = date(2026, 10, 31)
     weeks = Filters(start=date(2024, 11, 4), as_of=as_of, period="week")  # Monday 4 Nov 2024 .. 31 Oct 2026
@@ -362,7 +363,7 @@ def test_a_window_of_more_periods_than_the_settings_allow_is_refused_before_any_
         with pytest.raises(InputError, match=message):  # on a closed connection: no query ran before the check
             layer.aggregate(closed, filters, settings)
     assert count_periods(date(2026, 1, 1), date(2026, 3, 31), "week") == len(periods(date(2026, 1, 1), date(2026, 3, 31), "week"))
-    fewer = Settings(emerging_max_weeks=4, emerging_max_months=3)
+    fewer = LayerSettings(emerging_max_weeks=4, emerging_max_months=3)
     with pytest.raises(InputError, match="at most 4 weeks"):
         window(Filters(start=date(2026, 10, 1), as_of=as_of, period="week"), fewer)
     assert window(Filters(start=date(2026, 8, 1), as_of=as_of), fewer) == (date(2026, 8, 1), as_of)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from community import CLOCK, LAYER_SETTINGS
 
 from etl.folder import plan
 from etl.load import load_file
@@ -25,12 +26,12 @@ def every_answer(conn: psycopg.Connection) -> dict[str, str]:
     def plain(answer: dict[str, Any]) -> str:
         return json.dumps(answer, sort_keys=True, ensure_ascii=False)
 
-    return {layer.name: plain(registry.aggregate(conn, layer.name, SECRETARY, Filters())) for layer in registry.available()}
+    return {layer.name: plain(registry.aggregate(conn, layer.name, SECRETARY, Filters(), settings=LAYER_SETTINGS)) for layer in registry.available()}
 
 
 def test_a_layer_reads_exactly_the_tables_it_says(conn: psycopg.Connection) -> None:
     for src in plan(DEMO)[0]:
-        load_file(conn, src.path, src.dataset)
+        load_file(conn, src.path, src.dataset, clock=CLOCK)
     before = every_answer(conn)
     for table in TABLES:
         with conn.transaction(force_rollback=True):

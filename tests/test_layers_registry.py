@@ -7,6 +7,7 @@ from datetime import date
 import psycopg
 import pytest
 import shapely
+from community import LAYER_SETTINGS
 from seed_sql import seed_small_community
 
 from gridgov.access import Access, Role
@@ -41,11 +42,11 @@ def test_an_unknown_layer_names_the_ones_there_are() -> None:
 
 def test_a_grid_leader_sees_their_own_grid_only(conn: psycopg.Connection) -> None:
     seed_small_community(conn)
-    features = registry.aggregate(conn, "special_groups", LEADER_G01, Filters())["features"]
+    features = registry.aggregate(conn, "special_groups", LEADER_G01, Filters(), settings=LAYER_SETTINGS)["features"]
     assert [f["id"] for f in features] == ["G01"]
     with pytest.raises(Forbidden, match="G02"):
-        registry.aggregate(conn, "special_groups", LEADER_G01, Filters(grids=("G01", "G02")))
-    detail = registry.detail(conn, "special_groups", LEADER_G01, Filters())
+        registry.aggregate(conn, "special_groups", LEADER_G01, Filters(grids=("G01", "G02")), settings=LAYER_SETTINGS)
+    detail = registry.detail(conn, "special_groups", LEADER_G01, Filters(), settings=LAYER_SETTINGS)
     assert {f["properties"]["grid_code"] for f in detail["features"]} == {"G01"}
     assert sorted(f["id"] for f in detail["features"]) == ["H01", "H02", "H04"]
 
@@ -55,9 +56,9 @@ def test_household_points_are_never_shown_to_the_secretary_or_planner(conn: psyc
     for viewer in (SECRETARY, PLANNER):
         for name in ("special_groups", "visits"):
             with pytest.raises(Forbidden):
-                registry.detail(conn, name, viewer, Filters())
+                registry.detail(conn, name, viewer, Filters(), settings=LAYER_SETTINGS)
     # facilities are public places: every role may see the points
-    assert registry.detail(conn, "facilities", PLANNER, Filters()) == {"type": "FeatureCollection", "features": []}
+    assert registry.detail(conn, "facilities", PLANNER, Filters(), settings=LAYER_SETTINGS) == {"type": "FeatureCollection", "features": []}
 
 
 def test_a_filter_the_layer_does_not_take_is_refused_not_ignored() -> None:
@@ -77,7 +78,7 @@ def test_scope_needs_detail_access_for_detail() -> None:
 
 def test_aggregate_is_rfc7946_geojson_of_every_grid(conn: psycopg.Connection) -> None:
     seed_small_community(conn)
-    collection = registry.aggregate(conn, "special_groups", SECRETARY, Filters())
+    collection = registry.aggregate(conn, "special_groups", SECRETARY, Filters(), settings=LAYER_SETTINGS)
     assert [f["id"] for f in collection["features"]] == ["G01", "G02", "G03"]
     assert "crs" not in collection
     for feature in collection["features"]:
@@ -89,22 +90,22 @@ def test_aggregate_is_rfc7946_geojson_of_every_grid(conn: psycopg.Connection) ->
 
 def test_planner_export_withholds_special_group_counts_below_five(conn: psycopg.Connection) -> None:
     seed_small_community(conn)  # G01: 5 households, 3 special; G02: 3 and 1; G03: 2 and 0
-    frame = registry.deidentified_frame(conn, "special_groups", Filters()).set_index("grid_code")
+    frame = registry.deidentified_frame(conn, "special_groups", Filters(), settings=LAYER_SETTINGS).set_index("grid_code")
     assert frame["households"].to_dict() == {"G01": 5, "G02": 3, "G03": 2}
     assert frame["special_households"].isna().all()
     assert frame["special_per_100"].isna().all(), "a rate would give the withheld count back"
     assert frame["group_elderly_alone"].isna().all()
     # the same query for the secretary shows the counts
-    shown = registry.grid_frame(conn, "special_groups", SECRETARY, Filters()).set_index("grid_code")
+    shown = registry.grid_frame(conn, "special_groups", SECRETARY, Filters(), settings=LAYER_SETTINGS).set_index("grid_code")
     assert shown["special_households"].to_dict() == {"G01": 3, "G02": 1, "G03": 0}
 
 
 def test_a_cached_answer_is_replaced_as_soon_as_the_data_changes(conn: psycopg.Connection) -> None:
     seed_small_community(conn)
-    before = registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",)))
+    before = registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",)), settings=LAYER_SETTINGS)
     assert before["features"][0]["properties"]["special_households"] == 0
-    assert registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",))) is before  # cached
+    assert registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",)), settings=LAYER_SETTINGS) is before  # cached
     conn.execute("UPDATE households SET groups = '{disabled}' WHERE household_id = 'H09'")
     conn.commit()
-    after = registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",)))
+    after = registry.aggregate(conn, "special_groups", SECRETARY, Filters(grids=("G03",)), settings=LAYER_SETTINGS)
     assert after["features"][0]["properties"]["special_households"] == 1

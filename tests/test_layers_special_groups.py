@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+from community import LAYER_SETTINGS
 from seed_sql import BUILDINGS, GRIDS, SIZE, seed_small_community
 
 from layers import basemap, registry
@@ -11,7 +12,7 @@ from layers.registry import Filters, Role, Viewer
 
 def grid_summary(conn: psycopg.Connection) -> dict[str, Any]:
     """Every grid with its counts, as the community grid map (`/`) shows them to the secretary."""
-    return registry.aggregate(conn, "special_groups", Viewer(Role.SECRETARY), Filters())
+    return registry.aggregate(conn, "special_groups", Viewer(Role.SECRETARY), Filters(), settings=LAYER_SETTINGS)
 
 
 def test_grid_summary_counts_households_and_special_groups_per_grid(conn: psycopg.Connection) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import psycopg
+from community import CLOCK, LAYER_SETTINGS
 from seed_sql import seed_small_community
 
 from etl.folder import plan
@@ -22,7 +23,7 @@ MID_MARCH = date(2026, 3, 15)  # a Sunday
 
 
 def _table(conn: psycopg.Connection, layer: str, filters: Filters) -> pd.DataFrame:
-    return registry.grid_frame(conn, layer, SECRETARY, filters).set_index("grid_code").drop(columns="geometry")
+    return registry.grid_frame(conn, layer, SECRETARY, filters, settings=LAYER_SETTINGS).set_index("grid_code").drop(columns="geometry")
 
 
 def _seed_visits(conn: psycopg.Connection) -> None:
@@ -73,10 +74,10 @@ def test_a_grid_leader_sees_each_household_status_and_last_visit(conn: psycopg.C
     leader = Viewer(Role.GRID_LEADER, "G01")
     rows = {
         f["id"]: (f["properties"]["status"], f["properties"]["last_visit"])
-        for f in registry.detail(conn, "visits", leader, Filters(as_of=MID_MARCH))["features"]
+        for f in registry.detail(conn, "visits", leader, Filters(as_of=MID_MARCH), settings=LAYER_SETTINGS)["features"]
     }
     assert rows == {"H01": ("visited", "2026-03-02"), "H02": ("visited", "2026-03-01"), "H03": ("due", "2026-02-10")}
-    g02 = registry.detail(conn, "visits", Viewer(Role.GRID_LEADER, "G02"), Filters(as_of=MID_MARCH))["features"]
+    g02 = registry.detail(conn, "visits", Viewer(Role.GRID_LEADER, "G02"), Filters(as_of=MID_MARCH), settings=LAYER_SETTINGS)["features"]
     assert [(f["id"], f["properties"]["status"], f["properties"]["last_visit"]) for f in g02] == [
         ("H06", "overdue", "2026-01-20")
     ]
@@ -116,7 +117,7 @@ def test_hazards_by_status_and_severity_with_days_overdue(conn: psycopg.Connecti
     window = _table(conn, "hazards", Filters(as_of=MID_MARCH, start=date(2026, 2, 1), end=date(2026, 2, 28)))
     assert window["hazards"].to_dict() == {"G01": 2, "G02": 0, "G03": 0}  # Z1, Z2
 
-    points = registry.detail(conn, "hazards", SECRETARY, Filters(as_of=MID_MARCH, statuses=("open", "in_progress")))
+    points = registry.detail(conn, "hazards", SECRETARY, Filters(as_of=MID_MARCH, statuses=("open", "in_progress")), settings=LAYER_SETTINGS)
     overdue = {f["id"]: f["properties"]["days_overdue"] for f in points["features"]}
     assert overdue == {"Z1": 14, "Z2": None, "Z4": None, "Z5": 5}
 
@@ -136,7 +137,7 @@ def test_facilities_by_kind_and_as_public_points(conn: psycopg.Connection) -> No
         "G02": {"facilities": 1, "hydrant": 1, "aed": 0, "other": 0},
         "G03": {"facilities": 1, "hydrant": 0, "aed": 0, "other": 1},
     }
-    hydrants = registry.detail(conn, "facilities", Viewer(Role.PLANNER), Filters(categories=("hydrant",)))
+    hydrants = registry.detail(conn, "facilities", Viewer(Role.PLANNER), Filters(categories=("hydrant",)), settings=LAYER_SETTINGS)
     assert sorted((f["id"], f["properties"]["kind"]) for f in hydrants["features"]) == [
         ("F1", "hydrant"),
         ("F3", "hydrant"),
@@ -145,7 +146,7 @@ def test_facilities_by_kind_and_as_public_points(conn: psycopg.Connection) -> No
 
 def test_demo_visits_and_hazards_match_the_generator(conn: psycopg.Connection) -> None:
     for src in plan(DEMO)[0]:
-        load_file(conn, src.path, src.dataset)
+        load_file(conn, src.path, src.dataset, clock=CLOCK)
     readme = (DEMO / "README.md").read_text(encoding="utf-8")
     m = re.search(r"household-months due \(六必访 groups\): (\d+), visited: (\d+)", readme)
     assert m is not None

@@ -30,7 +30,7 @@ from api.publish import READER, SCHEMA, publish, tables
 from api.server import reader_password, reader_url
 from gridgov import accounts, audit
 from gridgov.cli import main
-from gridgov.settings import Settings
+from gridgov.settings import LayerSettings
 from layers.export import exportable, schema
 from layers.registry import SUPPRESS_BELOW
 
@@ -245,7 +245,7 @@ def test_the_api_role_reads_open_data_and_nothing_else(api: str, demo_url: str) 
 def test_publish_refreshes_the_tables_from_new_data(db_url: str) -> None:
     with psycopg.connect(db_url) as conn:
         seed_small_community(conn)
-        publish(conn, Settings())
+        publish(conn, LayerSettings())
         conn.commit()
         assert tables(conn) == sorted(layer.name for layer in exportable())
         # two more households in grid G03, and a stale table of a layer that no longer exists

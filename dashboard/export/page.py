@@ -68,7 +68,7 @@ def _map(lang: str) -> dl.Map:
     config = settings()
     preview = map_layers.grid_layer("export-preview")
     control = map_layers.layer_control(
-        map_layers.base_layers(config.tile_url, config.tile_attribution, lang),
+        map_layers.base_layers(config.dashboard.tile_url, config.dashboard.tile_attribution, lang),
         [(text("map_preview", lang), preview, True), *_point_overlays(lang)],
     )
     return dl.Map([control], id="export-map", className="gg-map", zoomSnap=0.25, **_FALLBACK_VIEW)

@@ -28,7 +28,7 @@ def ogc_api_url() -> str:
     host = urlsplit(request.host_url).hostname or "127.0.0.1"
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
-    return f"{request.scheme}://{host}:{settings().api_port}/"
+    return f"{request.scheme}://{host}:{settings().api.api_port}/"
 
 
 def _field(label: str, control: Component, box_id: str) -> html.Div:

@@ -76,7 +76,7 @@ def build(lang: str) -> tuple[Component, dict[str, Any]]:
     config = settings()
     leaflet = map_view.grid_map(
         grids, EMPTY, map_view.bounds_of(grids), PLAIN,
-        tile_url=config.tile_url, tile_attribution=config.tile_attribution, lang=lang,
+        tile_url=config.dashboard.tile_url, tile_attribution=config.dashboard.tile_attribution, lang=lang,
         extra=tuple(point_layer(kind, lang) for kind in POINT_ORDER),
     )
     if isinstance(leaflet, dl.Map) and getattr(leaflet, "bounds", None):

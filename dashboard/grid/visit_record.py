@@ -24,14 +24,14 @@ from gridgov.visits import Recorded
 
 def today() -> date:
     """Today on the community's clock."""
-    return settings().clock().today()
+    return settings().layers.clock().today()
 
 
 def record(household_id: str, day: date, notes: str | None) -> Recorded:
     """Write one visit by the signed-in grid leader (inputs already checked by dashboard.grid.visit_form)."""
     account = leader()
     with data_access.viewer_connection(viewer_for(account)) as conn:
-        visit = visits.record(conn, settings().clock(), account, household_id, day, notes)
+        visit = visits.record(conn, settings().layers.clock(), account, household_id, day, notes)
     with pool().connection() as conn:
         visits.audit(conn, visit, via=request.path, ip=request.remote_addr)
     return visit

@@ -54,7 +54,7 @@ def build(account: Account, lang: str) -> Component:
     body: list[Any] = [
         map_view.grid_map(
             grids, buildings, bounds, classes,
-            tile_url=config.tile_url, tile_attribution=config.tile_attribution, lang=lang,
+            tile_url=config.dashboard.tile_url, tile_attribution=config.dashboard.tile_attribution, lang=lang,
         ),
         map_view.legend(classes, lang=lang),
     ]

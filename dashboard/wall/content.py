@@ -152,7 +152,7 @@ def _build(names: tuple[str, ...], lang: str) -> Wall:
     panels: dict[Key, Any] = {
         ("wall-kpis", "children"): view.tiles(figures, lang),
         ("wall-ranking", "children"): view.ranking(figures, lang),
-        ("wall-orders", "children"): view.banner(orders.latest(), lang, config.timezone),
+        ("wall-orders", "children"): view.banner(orders.latest(), lang, config.layers.timezone),
     }
     communities = tuple(dict.fromkeys(f["properties"]["community_name"] for f in people))
     return Wall(names, layers, figures, panels, communities)
@@ -161,7 +161,7 @@ def _build(names: tuple[str, ...], lang: str) -> Wall:
 def wall(lang: str) -> Wall:
     """The wall for the session's viewer in `lang`, kept until the data changes (or FRESH_SECONDS pass)."""
     names = playlist()
-    key = ("wall", current_viewer(), names, lang, registry.today(settings()), settings().model_dump_json())
+    key = ("wall", current_viewer(), names, lang, registry.today(settings().layers), settings().layers.model_dump_json())
     reads = data_access.reads_of((*names, *numbers.LAYERS), *orders.READS)
     return data_access.remembered(
         key, lambda: _build(names, lang), reads=reads, fresh_for=FRESH_SECONDS, meanwhile_older=True
@@ -172,9 +172,9 @@ def content(turn: int, lang: str) -> dict[Key, Any]:
     """Everything the wall shows, for the playlist's layer at `turn`, as the session may see it."""
     shown_wall = wall(lang)
     layer = shown_wall.layers[turn % len(shown_wall.names)]
-    # when this refresh happened, on the community's wall clock: a real instant even when settings.now pins
+    # when this refresh happened, on the community's wall clock: a real instant even when settings.layers.now pins
     # the community's calendar (the browser compares it with its own clock)
-    now = datetime.now(settings().clock().zone).strftime("%H:%M:%S")
+    now = datetime.now(settings().layers.clock().zone).strftime("%H:%M:%S")
     return {
         **layer.filled,
         MAP_KEY: layer.digest,

@@ -3,7 +3,7 @@
 Every figure is a sum over the per-grid aggregates the session may see, taken
 by layers.community (the rates as layers.rates defines them), so the tiles,
 the ranking and a grid's pop-up always agree with the map and with the data
-URLs. The windows, on the community's calendar (settings.timezone):
+URLs. The windows, on the community's calendar (settings.layers.timezone):
 
 - complaints this week: received from Monday of the current ISO week to today;
 - the three rates: over the last RATE_DAYS days up to today, each the summed
@@ -104,7 +104,7 @@ def _int(props: dict[str, Any] | None, key: str) -> int:
 
 def gather(settings: Settings, today: date | None = None) -> Figures:
     """The figures as the signed-in session may see them, on `today` (the community's today by default)."""
-    today = today or settings.clock().today()
+    today = today or settings.layers.clock().today()
     week_start = today - timedelta(days=today.weekday())  # ISO weeks start on Monday
     rate_start = today - timedelta(days=RATE_DAYS - 1)
     asks = [
@@ -119,7 +119,7 @@ def gather(settings: Settings, today: date | None = None) -> Figures:
     assert {name for name, _ in asks} == set(LAYERS)
     people, visits, week, recent, hazards, hot, emerging = data_access.aggregates(asks)
     visits_of, week_of, hazards_of, hot_of, emerging_of = (_by_grid(a) for a in (visits, week, hazards, hot, emerging))
-    complaints = community.complaints(recent, settings)
+    complaints = community.complaints(recent, settings.layers)
     grids = tuple(
         GridNumbers(
             code=code,
@@ -141,7 +141,7 @@ def gather(settings: Settings, today: date | None = None) -> Figures:
         rate_start=rate_start,
         households=community.total(people, "households"),
         special=community.total(people, "special_households"),
-        special_share=community.rate(people, SPECIAL_PER_100, settings),
+        special_share=community.rate(people, SPECIAL_PER_100, settings.layers),
         visits_due=community.total(visits, "due"),
         visits_pending=community.total(visits, "not_yet_visited"),
         visits_overdue=community.total(visits, "overdue"),

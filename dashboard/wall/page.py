@@ -3,9 +3,9 @@
 The page is built complete on the server (key figures, ranking, banner and the
 map's colours: dashboard.wall.content; the grids' shapes the map fetches once
 by URL, dashboard.web.data_urls), then kept current by one server callback, fired by two
-dcc.Interval timers: `wall-refresh` (settings.wall_refresh_seconds) and
-`wall-rotate` (settings.wall_rotate_seconds), whose count picks the layer of
-the playlist (settings.wall_playlist) shown on the map. Its inputs are the two
+dcc.Interval timers: `wall-refresh` (settings.dashboard.wall_refresh_seconds) and
+`wall-rotate` (settings.dashboard.wall_rotate_seconds), whose count picks the layer of
+the playlist (settings.dashboard.wall_playlist) shown on the map. Its inputs are the two
 counts and the digest of the map on screen, which only decides whether the
 map is sent again; what it returns is decided on the server from the session
 (data_access), for a role in ROLES only.
@@ -84,9 +84,9 @@ def update(n_refresh: Any, n_rotate: Any, map_key: Any) -> list[Any]:
 def _map(shown: dict[Key, Any]) -> Component:
     config = settings()
     layers: list[Component] = []
-    if config.tile_url:  # dimmed under the dark theme; the grids are drawn without them
-        kwargs = {"attribution": config.tile_attribution} if config.tile_attribution else {}
-        layers.append(dl.TileLayer(url=config.tile_url, opacity=0.35, **kwargs))
+    if config.dashboard.tile_url:  # dimmed under the dark theme; the grids are drawn without them
+        kwargs = {"attribution": config.dashboard.tile_attribution} if config.dashboard.tile_attribution else {}
+        layers.append(dl.TileLayer(url=config.dashboard.tile_url, opacity=0.35, **kwargs))
     layers += [
         dl.GeoJSON(
             id="wall-grid-layer",
@@ -135,15 +135,15 @@ def _header(shown: dict[Key, Any], lang: str) -> Component:
 
 def _timers(shown: dict[Key, Any], lang: str) -> list[Component]:
     config = settings()
-    refresh_ms = config.wall_refresh_seconds * 1000
+    refresh_ms = config.dashboard.wall_refresh_seconds * 1000
     watch = {
         "staleAfterMs": 2 * refresh_ms + STALE_GRACE_MS,
-        "timezone": config.timezone,
+        "timezone": config.layers.timezone,
         "locale": text("date_locale", lang),
     }
     return [
         dcc.Interval(id="wall-refresh", interval=refresh_ms),
-        dcc.Interval(id="wall-rotate", interval=config.wall_rotate_seconds * 1000, disabled=len(playlist()) < 2),
+        dcc.Interval(id="wall-rotate", interval=config.dashboard.wall_rotate_seconds * 1000, disabled=len(playlist()) < 2),
         dcc.Interval(id="wall-clock", interval=CLOCK_MS),
         dcc.Store(id="wall-ok", data=shown[("wall-ok", "data")]),
         dcc.Store(id="wall-fail", data=None),

@@ -38,9 +38,9 @@ def _warn_skipped(names: tuple[str, ...]) -> None:
 
 
 def playlist(settings: Settings, viewer: Viewer) -> tuple[str, ...]:
-    """The layers of settings.wall_playlist the viewer may see, in its order; DEFAULT_PLAYLIST when none is."""
+    """The layers of settings.dashboard.wall_playlist the viewer may see, in its order; DEFAULT_PLAYLIST when none is."""
     visible = {layer.name for layer in registry.visible_to(viewer)}
-    wanted = [name.strip() for name in settings.wall_playlist.split(",") if name.strip()]
+    wanted = [name.strip() for name in settings.dashboard.wall_playlist.split(",") if name.strip()]
     skipped = tuple(name for name in wanted if name not in visible)
     if skipped:
         _warn_skipped(skipped)

@@ -74,9 +74,9 @@ def aggregates(asks: Sequence[tuple[str, Filters]]) -> list[dict[str, Any]]:
             for i in wanted:
                 layer, filters = scoped[i]
                 if access.decide(viewer.role, access.layer(layer.name)).scope is Scope.DEIDENTIFIED:
-                    results[i] = export.planner_geojson(conn, layer.name, filters, settings(), at=at)
+                    results[i] = export.planner_geojson(conn, layer.name, filters, settings().layers, at=at)
                 else:
-                    results[i] = registry.aggregate(conn, layer.name, viewer, filters, settings(), at=at)
+                    results[i] = registry.aggregate(conn, layer.name, viewer, filters, settings().layers, at=at)
     return results
 
 
@@ -96,7 +96,7 @@ def detail(name: str, filters: Filters) -> dict[str, Any]:
     layer = registry.get(name)
     scoped = registry.scope(layer, viewer, filters, level=Access.DETAIL)
     with viewer_connection(viewer) as conn:
-        result = registry.detail(conn, name, viewer, scoped, settings())
+        result = registry.detail(conn, name, viewer, scoped, settings().layers)
     if layer.personal():
         # recorded before the rows leave; if this fails the request fails and nothing is shown
         _audit(

@@ -1,7 +1,7 @@
 """数据截至: beside a page's refresh time, the newest record of each source, and a warning when one is old.
 
 The ages come from layers.freshness on the community's clock; a source older
-than settings.stale_days (or never loaded) is shown as a warning, so a map of
+than settings.layers.stale_days (or never loaded) is shown as a warning, so a map of
 old data is never mistaken for a calm community.
 """
 
@@ -59,13 +59,13 @@ def children(ages: tuple[SourceAge, ...], clock: Clock, stale_days: float, lang:
 def current(lang: str) -> list[Component]:
     """The line for now, as any signed-in role may see it (empty when the database cannot be reached)."""
     config = settings()
-    clock = config.clock()
+    clock = config.layers.clock()
     try:
         latest = data_access.newest_records()
     except (psycopg.OperationalError, DatabaseUnavailable):
         _log.exception("data age: the database cannot be reached")
         return []
-    return children(freshness.ages(latest, clock, config.stale_days), clock, config.stale_days, lang)
+    return children(freshness.ages(latest, clock, config.layers.stale_days), clock, config.layers.stale_days, lang)
 
 
 def line(lang: str, element_id: str = "data-age") -> html.Div:

@@ -51,7 +51,7 @@ def _written(username: str, viewer: Viewer, name: str, filters: Filters, fmt: st
     with tempfile.TemporaryDirectory(prefix="gridgov-export-") as folder:
         path = Path(folder) / f"export.{fmt}"
         with data_access.viewer_connection(viewer) as conn:
-            export.export(conn, name, filters, path, fmt, settings())
+            export.export(conn, name, filters, path, settings().layers, fmt)
             detail = {
                 "layer": name, "grids": list(filters.grids), "format": fmt, "via": request.path,
                 "filters": sorted(filters.used()), "bytes": path.stat().st_size,

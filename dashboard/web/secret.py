@@ -20,17 +20,17 @@ MIN_LENGTH = 32
 
 def session_secret(settings: Settings) -> str:
     """The configured key, the local demo's kept key (made on first use), or a SetupError."""
-    if settings.secret_key is not None:
-        key = settings.secret_key.get_secret_value()
+    if settings.dashboard.secret_key is not None:
+        key = settings.dashboard.secret_key.get_secret_value()
         if len(key) < MIN_LENGTH:
             raise SetupError(f"GRIDGOV_SECRET_KEY is too short: use at least {MIN_LENGTH} random characters")
         return key
-    if settings.database_url:
+    if settings.database.database_url:
         raise SetupError(
             "set GRIDGOV_SECRET_KEY to a long random value (it signs the session cookies), e.g. "
             "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`"
         )
-    return _kept_key(Path(settings.home) / "secret_key")
+    return _kept_key(Path(settings.database.home) / "secret_key")
 
 
 def _kept_key(path: Path) -> str:
