@@ -1,6 +1,7 @@
 """HTTP Basic authentication of the OGC API against the gridgov accounts, and the audit of what it serves.
 
-Every request but `/healthz` needs the username and password of an active
+Every request but `/healthz` and the static assets of the HTML pages
+(`/static/...`: Leaflet and a stylesheet, no data) needs the username and password of an active
 account whose role may take de-identified layers away: a planner or the
 secretary (grid leaders and the administrator are refused with 403). A
 missing or wrong password gets 401 with `WWW-Authenticate: Basic
@@ -45,6 +46,7 @@ RESOURCE = access.api("ogc")
 REALM = "gridgov"
 CACHE_SECONDS = 60.0
 OPEN_PATHS = frozenset({"/healthz"})
+OPEN_PREFIXES = ("/static/",)  # the HTML pages' assets (api/html.py), no data
 VIA = "ogc_api"
 _MAX_FIELD = 200  # longer input is no username or password of ours; keep it out of the audit table
 _ITEMS = re.compile(r"^/collections/(?P<collection>[^/]+)/items(?:/(?P<feature>[^/]+))?/?$")
@@ -153,7 +155,7 @@ class BasicAuthMiddleware:
         self.verifier = verifier
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or scope["path"].startswith(OPEN_PREFIXES):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])

@@ -5,6 +5,8 @@ rows `gridgov export` writes, with the layers' default filters: all grids, all
 time, as of today) in one transaction, drops tables of layers that are gone,
 and grants the reader role (`READER`) SELECT on that schema and nothing else.
 The OGC API connects as that role, so what it can serve is what is here.
+The role's every statement is stopped after `READER_STATEMENT_TIMEOUT`, so no
+request, whatever it asks, holds a connection or a lock for longer.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ READER = "gridgov_open_data"
 _SQL_TYPES = {"int": "bigint", "float": "double precision", "str": "text"}
 _GEOMETRY = "geometry(MultiPolygon,4326)"
 _LOCK_KEY = 7_313_081  # one publisher at a time per database
+READER_STATEMENT_TIMEOUT = "10s"  # far beyond any page of per-grid features; pg_sleep(20) is not
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +57,29 @@ def ensure_reader(conn: psycopg.Connection) -> None:
         raise SetupError(
             f"the database user may not create the role {READER} that the OGC API reads as;"
             f" a database administrator can: CREATE ROLE {READER} LOGIN"
+        ) from None
+
+
+def limit_reader(conn: psycopg.Connection) -> None:
+    """Give the reader role its statement timeout (a setting of the role, so on every connection it opens)."""
+    wanted = f"statement_timeout={READER_STATEMENT_TIMEOUT}"
+    row = conn.execute(
+        "SELECT coalesce(setconfig, '{}') FROM pg_roles r LEFT JOIN pg_db_role_setting s"
+        " ON s.setrole = r.oid AND s.setdatabase = 0 WHERE r.rolname = %s",
+        [READER],
+    ).fetchone()
+    if row and wanted in row[0]:
+        return
+    statement = sql.SQL("ALTER ROLE {} SET statement_timeout = {}").format(
+        sql.Identifier(READER), sql.Literal(READER_STATEMENT_TIMEOUT)
+    )
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+    except errors.InsufficientPrivilege:
+        raise SetupError(
+            f"the database user may not set the statement timeout of the role {READER};"
+            f" a database administrator can: {statement.as_string(conn)}"
         ) from None
 
 
@@ -124,6 +150,7 @@ def publish(conn: psycopg.Connection, settings: LayerSettings) -> Published:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
         ensure_reader(conn)
+        limit_reader(conn)
         layers = exportable()
         for layer in layers:
             try:

@@ -12,6 +12,14 @@ verifier.
 Every request but `/healthz` needs HTTP Basic credentials of an active planner
 or secretary account, and every feature request is audited as an export
 (`api.auth`, on a small pool of owner connections of its own).
+
+What a request may ask is bounded before tipg builds its SQL (`api.params`,
+`api.cql`: the filter is comparisons of published properties with values, no
+function call), its failures answer without the database's words
+(`api.errors`), and its HTML pages are our escaped templates with every
+asset served from here (`api.html`). Only OGC API – Features is served, not
+tipg's vector tiles: QGIS reads the features, and the tiles were one more
+unbounded query (their `limit` had no maximum) and HTML of tipg's.
 """
 
 from __future__ import annotations
@@ -37,10 +45,10 @@ from psycopg_pool import ConnectionPool
 from starlette.middleware.cors import CORSMiddleware
 from tipg.collections import register_collection_catalog
 from tipg.database import close_db_connection, connect_to_db
-from tipg.errors import DEFAULT_STATUS_CODES, add_exception_handlers
-from tipg.factory import Endpoints
+from tipg.factory import OGCFeaturesFactory
 from tipg.settings import DatabaseSettings, PostgresSettings
 
+from api import errors, html, params
 from api.auth import BasicAuthMiddleware, Verifier
 from api.publish import READER, SCHEMA, Published, publish
 from gridgov.database import connect
@@ -174,11 +182,15 @@ def create_app(owner_url: str, settings: Settings, refresh_seconds: float = 600)
             await close_db_connection(app)
             await asyncio.to_thread(accounts_pool.close)
 
-    app = FastAPI(title=TITLE, openapi_url="/api", docs_url="/api.html", lifespan=lifespan)
-    app.include_router(Endpoints(title=TITLE, with_tiles_viewer=False).router)
+    app = FastAPI(title=TITLE, openapi_url="/api", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.include_router(OGCFeaturesFactory(title=TITLE, templates=html.templates).router)
+    html.install(app, TITLE)
+    params.override(app)
+    app.add_middleware(params.BoundsMiddleware)  # inside the sign-in: the audit records the query as sent
     app.add_middleware(BasicAuthMiddleware, verifier=Verifier(accounts_pool))  # inside CORS: a 401 carries its headers
+    app.add_middleware(html.SecurityHeadersMiddleware)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["*"])
-    add_exception_handlers(app, DEFAULT_STATUS_CODES)
+    errors.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

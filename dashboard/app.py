@@ -14,11 +14,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import dash
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import pages
-from dashboard.web import appctx, data_urls, fast_json, guard, http_errors, login, timing
+from dashboard.web import (
+    appctx, cross_site, data_urls, fast_json, guard, headers, http_errors, login, request_limits, timing,
+)
 from dashboard.web.secret import session_secret
 from dashboard.web.session import language
 from gridgov.i18n import DEFAULT_LANGUAGE, text
@@ -40,6 +43,7 @@ class _App(dash.Dash):
             metas=metas, title=text("app_title", lang), css=css, config=config, scripts=scripts,
             app_entry=app_entry, favicon=favicon, renderer=renderer,
         )
+        page = page.replace("<script", f'<script nonce="{headers.nonce()}"')  # the page's own, for the CSP
         return page.replace("<html>", f'<html lang="{text("html_lang", lang)}">', 1)
 
 
@@ -48,9 +52,13 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     secret = session_secret(settings)  # refuse to start without one, before anything is opened
     fast_json.install()
     # opened here, not at import: importing the module never connects
-    # one connection per request thread, and BACKGROUND_CONNECTIONS for the wall's builds in the background
+    # one connection per request thread, and BACKGROUND_CONNECTIONS for the wall's builds in the background;
+    # every statement on them is stopped after statement_timeout_seconds (a session setting: SET LOCAL ROLE keeps it)
+    timeout = f"-c statement_timeout={round(settings.dashboard.statement_timeout_seconds * 1000)}"
+    options = " ".join(filter(None, [conninfo_to_dict(database_url).get("options"), timeout]))  # the URL's kept
     pool = ConnectionPool(
         database_url,
+        kwargs={"options": options},
         min_size=1,
         max_size=settings.dashboard.serve_threads + BACKGROUND_CONNECTIONS,
         timeout=10,
@@ -74,6 +82,7 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.dashboard.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.dashboard.session_hours),
+        MAX_CONTENT_LENGTH=settings.dashboard.max_body_bytes,  # a longer body is a 413, never read
     )
     if settings.dashboard.proxy_hops:  # behind a reverse proxy: the client's address (for the audit) is in X-Forwarded-For
         hops = settings.dashboard.proxy_hops
@@ -82,6 +91,9 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     timing.install(server)  # first, so the time includes the guard and the sign-in check
     http_errors.install(server)
     guard.install(server)
+    headers.install(server, settings.dashboard.tile_url)
+    request_limits.install(app)  # after the guard: an anonymous request is a 401 before its body is read
+    cross_site.install(server)
     login.install(server)
     data_urls.install(server)
     pages.register(app)

@@ -6,9 +6,11 @@ Anything else needs a signed-in account: an anonymous request for a page is
 sent to /login (and back afterwards); one for a data URL or a Dash endpoint
 (/data/…, /_dash-…) gets a 401. A signed-in account may open only the pages
 of its role (403, or from `/` to its own landing page) and paths that exist
-(404). Data URLs and callbacks decide what the account may see themselves,
-from the session (dashboard.web.data_access). Responses are marked no-store unless
-the route says otherwise: pages and data carry what one account may see.
+(404). A public or data path that no route of ours answers is a 404 too, for
+anyone: Dash would answer it with its page. Data URLs and callbacks decide
+what the account may see themselves, from the session
+(dashboard.web.data_access). Responses are marked no-store unless the route
+says otherwise: pages and data carry what one account may see.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ PUBLIC_PATHS = frozenset({"/login", "/logout", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/language/")
 # Dash's own endpoints (the layout, the callbacks, the component bundles)
 DASH_PREFIXES = ("/_dash-", "/_reload-hash")
+# Dash answers every path no other route takes with its index page (200): a path it catches that is no page is a 404
+_CATCH_ALL = frozenset({"/", "/<path:path>"})
 
 
 def is_public(path: str) -> bool:
@@ -32,17 +36,23 @@ def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
+def _unrouted(path: str) -> bool:
+    """Whether only Dash's catch-all route would answer `path` (with the index page) though it is no page."""
+    rule = request.url_rule
+    return (rule is None or rule.rule in _CATCH_ALL) and path not in pages.PAGES
+
+
 def _check() -> Response | None:
     path = request.path
     if is_public(path):
-        return None
+        return answer(404, "not found") if _unrouted(path) else None
     account = current_account()
     if account is None:
         if is_api(path):
             return answer(401, "sign in first")
         return redirect("/login?" + urlencode({"next": path}))  # type: ignore[return-value]
     if path.startswith("/data/") or path.startswith(DASH_PREFIXES):
-        return None
+        return answer(404, "not found") if _unrouted(path) else None
     if is_api(path) or path not in pages.PAGES:
         return answer(404, "not found")
     if not pages.may_open(account, path):
