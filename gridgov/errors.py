@@ -37,3 +37,9 @@ class Unauthenticated(GridgovError):
     """Nobody is signed in, or the session no longer names a usable account."""
 
     exit_code = 6
+
+
+class NotFound(GridgovError):
+    """What was asked for does not exist, or is outside what the asker may see (the two are not told apart)."""
+
+    exit_code = 7

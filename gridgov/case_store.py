@@ -1,0 +1,136 @@
+"""Writing the case loop: open a case, append an event, read a case back with its history (migration 020).
+
+Every write is one transaction that locks the case's row, folds its stored
+events (gridgov.cases.fold), checks the new event against the result, appends
+it with the next sequence number and writes the case's row as the new fold. So
+the row is always what its events add up to; two people acting on one case at
+once are put one after the other (the second is checked against the first's
+result, and refused with what is allowed when it no longer fits); and a stored
+event is never changed (the table refuses it).
+
+The functions take the connection they write on: a grid leader's comes from
+gridgov.rls.grid_reader_transaction, so row-level security decides which cases
+they reach (another grid's case is simply not found). An event carries its
+time, from the community's clock.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from gridgov.cases import START, Case, Event, Kind, NotAllowed, Source, State, apply, check, fold
+from gridgov.clock import Clock
+from gridgov.errors import Forbidden, NotFound
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a new case is: where it came from and what is known of it."""
+
+    kind: Kind
+    category: str | None = None
+    description: str | None = None
+    address: str | None = None
+    lon_lat: tuple[float, float] | None = None  # WGS-84; None: not placed
+    grid_code: str | None = None  # None for a work order: not placed yet, it waits in the secretary's queue
+    source_id: str | None = None  # the ticket number or hazard id in the office's files
+
+
+def new_case_id() -> str:
+    """A case id no one can guess or count: 'K' and 24 hex digits."""
+    return "K" + secrets.token_hex(12)
+
+
+def open_case(conn: psycopg.Connection, opening: Opening, *, source: Source, actor: str, clock: Clock) -> str:
+    """Add a case with its opening event (and, for a work order placed in a grid, its assignment); return its id."""
+    start = START[opening.kind]
+    if start is not State.RECEIVED and opening.grid_code is None:
+        raise NotAllowed(f"a {opening.kind.value} case is opened in a grid", ())
+    case_id, now = new_case_id(), clock.now()
+    with conn.transaction():
+        try:
+            _insert_case(conn, case_id, opening, start, now)
+        except psycopg.errors.InsufficientPrivilege:  # row-level security: not one of the leader's grids
+            raise Forbidden(f"a case may be raised only in one's own grids, not in {opening.grid_code}") from None
+        opened: dict[str, Any] = {"kind": opening.kind.value}
+        if start is not State.RECEIVED:  # a hazard or a raised case starts in its grid
+            opened["grid_code"] = opening.grid_code
+        _append(conn, case_id, Event("open", source, now, actor, opened))
+        if start is State.RECEIVED and opening.grid_code is not None:
+            _append(conn, case_id, Event("assign", source, now, actor, {"grid_code": opening.grid_code}))
+    return case_id
+
+
+def _insert_case(conn: psycopg.Connection, case_id: str, opening: Opening, start: State, now: datetime) -> None:
+    lon, lat = opening.lon_lat or (None, None)
+    with conn.transaction():  # a savepoint, so a refusal leaves the caller's transaction usable
+        conn.execute(
+            "INSERT INTO cases (case_id, kind, source_id, category, description, address, geom, grid_code, state,"
+            " state_set_at, received_at)"
+            " VALUES (%(id)s, %(kind)s, %(source_id)s, %(category)s, %(description)s, %(address)s,"
+            " ST_SetSRID(ST_MakePoint(%(lon)s::float8, %(lat)s::float8), 4326),"
+            " %(grid)s, %(state)s, %(now)s, %(now)s)",
+            {
+                "id": case_id, "kind": opening.kind.value, "source_id": opening.source_id,
+                "category": opening.category, "description": opening.description, "address": opening.address,
+                "lon": lon, "lat": lat, "grid": None if start is State.RECEIVED else opening.grid_code,
+                "state": start.value, "now": now,
+            },
+        )
+
+
+def append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
+    """Append `event` to the case; the case after it (NotFound: not visible here; NotAllowed: does not fit)."""
+    with conn.transaction():
+        return _append(conn, case_id, event)
+
+
+def _append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
+    row = conn.execute("SELECT kind, events FROM cases WHERE case_id = %s FOR UPDATE", [case_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no case {case_id}")
+    kind, count = Kind(row[0]), row[1]
+    case = fold(kind, events_of(conn, case_id))
+    check(case, event)
+    after = apply(case, event)
+    conn.execute(
+        "INSERT INTO case_events (case_id, seq, at, actor, source, action, detail) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        [case_id, count + 1, event.at, event.actor, event.source.value, event.action, json.dumps(dict(event.detail))],
+    )
+    conn.execute(
+        "UPDATE cases SET state = %s, grid_code = %s, state_set_at = %s, responded_at = %s, resolved_at = %s,"
+        " done_at = %s, satisfaction = %s, deadline = %s, events = %s WHERE case_id = %s",
+        [after.state.value, after.grid_code, after.state_set_at, after.responded_at, after.resolved_at,
+         after.done_at, after.satisfaction, after.deadline, count + 1, case_id],
+    )
+    return after
+
+
+def events_of(conn: psycopg.Connection, case_id: str) -> list[Event]:
+    """The case's stored events, in order."""
+    rows = conn.execute(
+        "SELECT action, source, at, actor, detail FROM case_events WHERE case_id = %s ORDER BY seq", [case_id]
+    ).fetchall()
+    return [Event(r[0], Source(r[1]), r[2], r[3], r[4]) for r in rows]
+
+
+def read(conn: psycopg.Connection, case_id: str) -> tuple[Mapping[str, Any], list[Event]]:
+    """The case's row and its events (NotFound when the connection cannot see it)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            "SELECT case_id, kind, source_id, category, description, address, grid_code, state, received_at,"
+            " responded_at, resolved_at, done_at, satisfaction, deadline, events,"
+            " ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cases WHERE case_id = %s",
+            [case_id],
+        ).fetchone()
+    if row is None:
+        raise NotFound(f"no case {case_id}")
+    return row, events_of(conn, case_id)
