@@ -6,10 +6,11 @@ account whose role may take de-identified layers away: a planner or the
 secretary (grid leaders and the administrator are refused with 403). A
 missing or wrong password gets 401 with `WWW-Authenticate: Basic
 realm="gridgov"` and, when a username was given, a failed sign-in in the audit
-table: the password and the limit are checked by the kernel's one sign-in
-check (gridgov.signin, the dashboard's too, so they share the limit: after 10
-failures within 15 minutes the username is refused with 429 until the window
-passes). Which roles may use the API is the access policy's (gridgov.access).
+table: the password and the limits are checked by the kernel's one sign-in
+check (gridgov.signin, the dashboard's too, so they share the limits: too many
+failures from the client's address, for one username or for all, are refused
+with 429 until the window passes; too many checks at once with 503). Which
+roles may use the API is the access policy's (gridgov.access).
 Passwords are checked in a thread (argon2 is slow on purpose) and a success is
 remembered for 60 s, keyed on an HMAC of the credentials under a per-process
 key, so a client paging through a layer does not re-hash on every request; a
@@ -94,8 +95,7 @@ class Verifier:
 
     def _check(self, username: str, password: str, ip: str | None) -> Account | signin.Refusal:
         """The account, or why it was refused (gridgov.signin: audited, via the OGC API)."""
-        with self.pool.connection() as conn:
-            return signin.check(conn, signin.Attempt(username, password, ip, via=VIA))
+        return signin.check(self.pool.connection, signin.Attempt(username, password, ip, via=VIA))
 
     async def verify(self, username: str, password: str, ip: str | None) -> Account | signin.Refusal:
         """As `_check`, served from the cache of recent successes; one check at a time per credentials."""
@@ -173,7 +173,10 @@ class BasicAuthMiddleware:
             await _reply(send, 503, "the accounts cannot be checked now; try again later")
             return
         if result is signin.Refusal.THROTTLED:
-            await _reply(send, 429, "too many failed sign-ins for this username; try again later")
+            await _reply(send, 429, "too many failed sign-ins from this address; try again later")
+            return
+        if result is signin.Refusal.BUSY:
+            await _reply(send, 503, "too many sign-ins at once; try again in a moment", [(b"retry-after", b"5")])
             return
         if not isinstance(result, Account):
             await _reply(send, 401, "wrong username or password", _CHALLENGE)

@@ -10,7 +10,6 @@ the data URLs (dashboard.web.data_urls) and the pages with their callbacks
 from __future__ import annotations
 
 import atexit
-from datetime import timedelta
 from pathlib import Path
 
 import dash
@@ -20,10 +19,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import pages
 from dashboard.web import (
-    appctx, cross_site, data_urls, fast_json, guard, headers, http_errors, login, request_limits, timing,
+    appctx,
+    cross_site,
+    data_urls,
+    fast_json,
+    guard,
+    headers,
+    http_errors,
+    login,
+    request_limits,
+    timing,
 )
 from dashboard.web.secret import session_secret
-from dashboard.web.session import language
+from dashboard.web.session import CookieSessions, cookie_lifetime, language
 from gridgov.i18n import DEFAULT_LANGUAGE, text
 from gridgov.settings import Settings
 
@@ -55,7 +63,7 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     # one connection per request thread, and BACKGROUND_CONNECTIONS for the wall's builds in the background;
     # every statement on them is stopped after statement_timeout_seconds (a session setting: SET LOCAL ROLE keeps it)
     timeout = f"-c statement_timeout={round(settings.dashboard.statement_timeout_seconds * 1000)}"
-    options = " ".join(filter(None, [conninfo_to_dict(database_url).get("options"), timeout]))  # the URL's kept
+    options = f"{conninfo_to_dict(database_url).get('options') or ''} {timeout}".strip()  # the URL's own kept
     pool = ConnectionPool(
         database_url,
         kwargs={"options": options},
@@ -81,9 +89,10 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.dashboard.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.dashboard.session_hours),
+        PERMANENT_SESSION_LIFETIME=cookie_lifetime(settings.dashboard),  # a session's record decides its end
         MAX_CONTENT_LENGTH=settings.dashboard.max_body_bytes,  # a longer body is a 413, never read
     )
+    server.session_interface = CookieSessions()  # the cookie expires with its session
     if settings.dashboard.proxy_hops:  # behind a reverse proxy: the client's address (for the audit) is in X-Forwarded-For
         hops = settings.dashboard.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -92,8 +101,8 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     http_errors.install(server)
     guard.install(server)
     headers.install(server, settings.dashboard.tile_url)
-    request_limits.install(app)  # after the guard: an anonymous request is a 401 before its body is read
     cross_site.install(server)
+    request_limits.install(app)  # after the guard: an anonymous request is a 401 before its body is read
     login.install(server)
     data_urls.install(server)
     pages.register(app)

@@ -36,4 +36,8 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     gc.freeze()
     click.echo(f"gridgov dashboard: http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
     # waitress: a production WSGI server in pure Python, one thread per concurrent request
-    waitress.serve(app.server, host=host, port=port, threads=settings.dashboard.serve_threads, ident="gridgov")
+    # a body over the limit is refused (413) by waitress before it is buffered, as Flask would refuse it
+    waitress.serve(
+        app.server, host=host, port=port, threads=settings.dashboard.serve_threads, ident="gridgov",
+        max_request_body_size=settings.dashboard.max_body_bytes,
+    )

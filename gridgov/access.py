@@ -7,6 +7,7 @@ know nothing of the layers or pages it governs:
 
     page:/wall                 a page of the dashboard (PAGES; LANDING says where each role lands after sign-in)
     api:ogc                    the OGC API – Features endpoint (`gridgov api`)
+    data_urls                  the dashboard's layer data URLs (/data/<layer>…, with any filter; not the grids' shapes)
     downloads                  the dashboard's de-identified files (/data/<layer>.geojson, .gpkg)
     community_data             any of the community's data at all (a registry Viewer); its scope is the role's grids
     layer:visits               a layer's per-grid numbers
@@ -18,10 +19,16 @@ a layer must have a rule here, details granted need a detail function, and a
 layer whose details carry personal columns may show them only to whom
 `personal_columns` allows, in that scope. Unknown resources are refused.
 
+A wall device (WALL_DEVICE) is no person's account: it is the wall screen's
+own sign-in (gridgov.devices), allowed the wall page and the per-grid numbers
+the wall shows, and nothing else: no other page, no data URL or download, no
+API, nothing personal. Accounts have the roles in ACCOUNT_ROLES.
+
 The database enforces the grid leader's "own grids only" a second time, with
 row-level security that cannot import this module: migration 010 makes the
-role `gridgov_grid_reader` and its policies on OWN_GRID_TABLES (reading), and
-011 the one on `visits` (recording a visit in the field); gridgov.rls opens a
+role `gridgov_grid_reader` and its policies on OWN_GRID_TABLES (reading), 011
+the one on `visits` (recording a visit in the field), and 020 those on the
+cases and their events (THROUGH_OWN_CASES); gridgov.rls opens a
 grid leader's transactions as that role. tests/test_access_policy.py checks
 the database's policies against OWN_GRID_TABLES, and README.md's table (from
 `markdown()`) against this module.
@@ -41,6 +48,7 @@ class Role(StrEnum):
     GRID_LEADER = "grid_leader"  # 网格员: the grids listed on the account, with household-level detail
     PLANNER = "planner"  # 规划: de-identified numbers of every grid, and exports
     ADMIN = "admin"  # 管理员: the accounts and the audit trail, no community data
+    WALL_DEVICE = "wall_device"  # 大屏设备: a wall screen's own sign-in, the wall page only (never an account)
 
 
 class Scope(StrEnum):
@@ -72,7 +80,8 @@ REFUSED = Decision(False)
 # role -> scope; a role not listed is refused. None: allowed, with no grid data in it (the administrator's page)
 Grants = Mapping[Role, Scope | None]
 
-_S, _L, _P, _A = Role.SECRETARY, Role.GRID_LEADER, Role.PLANNER, Role.ADMIN
+_S, _L, _P, _A, _W = Role.SECRETARY, Role.GRID_LEADER, Role.PLANNER, Role.ADMIN, Role.WALL_DEVICE
+ACCOUNT_ROLES = frozenset({_S, _L, _P, _A})  # what a person's account may be (the users table's CHECK)
 _ALL, _OWN, _DEID = Scope.ALL_GRIDS, Scope.OWN_GRIDS, Scope.DEIDENTIFIED
 
 
@@ -86,25 +95,27 @@ class LayerRule:
 
 PAGES: Mapping[str, Grants] = {
     "/": {_S: _ALL},
-    "/wall": {_S: _ALL},
+    "/wall": {_S: _ALL, _W: _ALL},
     "/grid": {_L: _OWN},
     "/export": {_P: _DEID},
     "/admin": {_A: None},
 }
-LANDING: Mapping[Role, str] = {_S: "/wall", _L: "/grid", _P: "/export", _A: "/admin"}
+LANDING: Mapping[Role, str] = {_S: "/wall", _L: "/grid", _P: "/export", _A: "/admin", _W: "/wall"}
 APIS: Mapping[str, Grants] = {"ogc": {_S: _DEID, _P: _DEID}}
 
+DATA_URLS = "data_urls"
 DOWNLOADS = "downloads"
 COMMUNITY_DATA = "community_data"
 PERSONAL = "personal_columns"
 PERSONAL_COLUMNS = frozenset({"household_id", "head_name", "id_number", "phone", "content", "notes", "visitor"})
 DATA: Mapping[str, Grants] = {
-    COMMUNITY_DATA: {_S: _ALL, _L: _OWN, _P: _DEID},
+    COMMUNITY_DATA: {_S: _ALL, _L: _OWN, _P: _DEID, _W: _ALL},
+    DATA_URLS: {_S: _ALL, _L: _OWN, _P: _DEID},
     DOWNLOADS: {_P: _DEID},
     PERSONAL: {_L: _OWN},  # each view is written to the audit table
 }
 
-_NUMBERS: Grants = {_S: _ALL, _L: _OWN, _P: _DEID}
+_NUMBERS: Grants = {_S: _ALL, _L: _OWN, _P: _DEID, _W: _ALL}  # a wall device: what the wall's map and tiles show
 _PERSONAL_DETAILS: Grants = {_L: _OWN}  # households' or people's rows: the grid's own leader only
 LAYERS: Mapping[str, LayerRule] = {
     "special_groups": LayerRule(_NUMBERS, _PERSONAL_DETAILS),
@@ -117,8 +128,10 @@ LAYERS: Mapping[str, LayerRule] = {
     "complaint_density": LayerRule(_NUMBERS, {_S: _ALL, _L: _OWN}),  # hexagon counts, never points
 }
 
-# what row-level security lets a grid leader's connection read of their own grids only (migrations 010, 011)
-OWN_GRID_TABLES = frozenset({"households", "complaints", "hazards", "visits", "facilities"})
+# what row-level security lets a grid leader's connection read of their own grids only (migrations 010, 011, 020),
+# and the tables whose rows it reads only through their case, which must be one of those grids' (020)
+OWN_GRID_TABLES = frozenset({"households", "complaints", "hazards", "visits", "facilities", "cases"})
+THROUGH_OWN_CASES = frozenset({"case_events"})
 
 
 def page(path: str) -> str:

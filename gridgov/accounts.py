@@ -3,10 +3,12 @@
 Roles (gridgov.access.Role, where the policy says what each may see):
 secretary (社区书记, the whole community), grid_leader (网格员, the grids listed
 on the account), planner (规划, de-identified layers and exports) and admin
-(manages accounts, sees no community data). The functions take a
-connection and leave committing to the caller. Hashing uses argon2-cffi's
-defaults (argon2id, RFC 9106's low-memory profile); a hash made with older
-parameters is replaced at the next sign-in.
+(manages accounts, sees no community data); a wall device is no account
+(gridgov.devices). The functions take a connection and leave committing to
+the caller. Hashing uses argon2-cffi's defaults (argon2id, RFC 9106's
+low-memory profile); a hash made with older parameters is replaced at the
+next sign-in. A new password, a disabled account or a removed one ends the
+account's dashboard sessions at once (the database does it: migration 015).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from gridgov.access import Role, own_grids_only
+from gridgov.access import ACCOUNT_ROLES, Role, own_grids_only
 from gridgov.errors import InputError
 
 MIN_PASSWORD_LENGTH = 10
@@ -43,10 +45,12 @@ class Account:
     session_tag: str  # derived from the password hash: a new password ends the sessions made with the old one
 
 
-_COLUMNS = "username, role, grids, disabled, created_at, password_hash"
+COLUMNS = "username, role, grids, disabled, created_at, password_hash"
+"""The columns of `users` that from_row takes, in its order."""
 
 
-def _account(row: tuple) -> Account:
+def from_row(row: tuple) -> Account:
+    """The Account of a `users` row selected as COLUMNS."""
     username, role, grids, disabled, created_at, password_hash = row
     tag = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
     return Account(username, Role(role), tuple(grids), disabled, created_at, tag)
@@ -83,23 +87,22 @@ def add(
 ) -> Account:
     """Create an account; an InputError if the name is taken, the role unknown or a grid not loaded."""
     _check_username(username)
-    try:
-        account_role = Role(role)
-    except ValueError:
-        raise InputError(f"unknown role {role!r}; roles: {', '.join(Role)}") from None
+    account_role = next((r for r in ACCOUNT_ROLES if r.value == role), None)
+    if account_role is None:
+        raise InputError(f"unknown role {role!r}; roles: {', '.join(sorted(ACCOUNT_ROLES))}")
     codes = _check_grids(conn, account_role, grids)
     row = conn.execute(
         f"INSERT INTO users (username, password_hash, role, grids) VALUES (%s, %s, %s, %s)"
-        f" ON CONFLICT (username) DO NOTHING RETURNING {_COLUMNS}",
+        f" ON CONFLICT (username) DO NOTHING RETURNING {COLUMNS}",
         [username, hash_password(password), account_role.value, list(codes)],
     ).fetchone()
     if row is None:
         raise InputError(f"there is already a user {username!r}")
-    return _account(row)
+    return from_row(row)
 
 
 def set_password(conn: psycopg.Connection, username: str, password: str) -> None:
-    """Give the account a new password (which ends its sessions)."""
+    """Give the account a new password (which ends its sessions: migration 015's trigger)."""
     done = conn.execute(
         "UPDATE users SET password_hash = %s WHERE username = %s", [hash_password(password), username]
     ).rowcount
@@ -108,33 +111,52 @@ def set_password(conn: psycopg.Connection, username: str, password: str) -> None
 
 
 def remove(conn: psycopg.Connection, username: str) -> None:
-    """Delete the account; its audit rows stay."""
+    """Delete the account and its sessions; its audit rows stay."""
     if not conn.execute("DELETE FROM users WHERE username = %s", [username]).rowcount:
         raise InputError(f"there is no user {username!r}")
 
 
 def get(conn: psycopg.Connection, username: str) -> Account | None:
     """The account called `username`, or None."""
-    row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE username = %s", [username]).fetchone()
-    return _account(row) if row else None
+    row = conn.execute(f"SELECT {COLUMNS} FROM users WHERE username = %s", [username]).fetchone()
+    return from_row(row) if row else None
 
 
 def list_accounts(conn: psycopg.Connection) -> list[Account]:
     """Every account, by username."""
-    return [_account(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY username")]
+    return [from_row(r) for r in conn.execute(f"SELECT {COLUMNS} FROM users ORDER BY username")]
 
 
-def authenticate(conn: psycopg.Connection, username: str, password: str) -> Account | None:
-    """The account if `password` is its password and it is not disabled; None otherwise."""
-    row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE username = %s", [username]).fetchone()
-    stored = row[-1] if row else _DUMMY_HASH
+def stored_hash(conn: psycopg.Connection, username: str) -> str:
+    """The hash to check a password for `username` against: a dummy for an unknown username, which costs the same."""
+    row = conn.execute("SELECT password_hash FROM users WHERE username = %s", [username]).fetchone()
+    return str(row[0]) if row else _DUMMY_HASH
+
+
+def password_matches(stored: str, password: str) -> bool:
+    """Whether `password` is the one `stored` was made from: argon2, slow on purpose (no database is touched)."""
     try:
-        _hasher.verify(stored, password)
+        return bool(_hasher.verify(stored, password))
     except (VerificationError, InvalidHashError):
-        return None
-    if row is None or row[3]:  # unknown (matched the dummy by chance) or disabled
+        return False
+
+
+def accept(conn: psycopg.Connection, username: str, stored: str, password: str) -> Account | None:
+    """After `password` matched `stored`: the account if it still has that hash and is not disabled (renewed if outdated)."""
+    row = conn.execute(
+        f"SELECT {COLUMNS} FROM users WHERE username = %s AND password_hash = %s", [username, stored]
+    ).fetchone()
+    if row is None or row[3]:  # unknown (matched the dummy by chance), a new password meanwhile, or disabled
         return None
     if _hasher.check_needs_rehash(stored):
         conn.execute("UPDATE users SET password_hash = %s WHERE username = %s", [_hasher.hash(password), username])
         return get(conn, username)
-    return _account(row)
+    return from_row(row)
+
+
+def authenticate(conn: psycopg.Connection, username: str, password: str) -> Account | None:
+    """The account if `password` is its password and it is not disabled; None otherwise (no throttle: gridgov.signin)."""
+    stored = stored_hash(conn, username)
+    if not password_matches(stored, password):
+        return None
+    return accept(conn, username, stored, password)

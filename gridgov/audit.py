@@ -1,4 +1,4 @@
-"""The audit trail: sign-ins, failed sign-ins, sign-outs, exports and every view of personal data.
+"""The audit trail: sign-ins, failed sign-ins, sign-outs, exports, every view of personal data and of de-identified data.
 
 One row per event in the `audit` table (migration 010). Callers write the row
 before the data leaves: a view that cannot be recorded is not shown.
@@ -17,7 +17,8 @@ LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGOUT = "logout"
 VIEW_PERSONAL = "view_personal"
-EXPORT = "export"
+VIEW_DEIDENTIFIED = "view_deidentified"  # a planner's de-identified layer on a map or in the preview, not a file
+EXPORT = "export"  # a file or features taken away: a download, the OGC API, `gridgov export`
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,6 @@ def record(
         "INSERT INTO audit (username, action, detail, ip) VALUES (%s, %s, %s, %s)",
         [username, action, Jsonb(detail or {}), ip],
     )
-
-
-def count_since(conn: psycopg.Connection, *, username: str, action: str, minutes: float) -> int:
-    """How many `action` events `username` has had in the last `minutes`."""
-    row = conn.execute(
-        "SELECT count(*) FROM audit WHERE username = %s AND action = %s AND at > now() - make_interval(secs => %s)",
-        [username, action, minutes * 60],
-    ).fetchone()
-    return int(row[0]) if row else 0
 
 
 def recent(conn: psycopg.Connection, *, limit: int = 100, username: str | None = None) -> list[Event]:

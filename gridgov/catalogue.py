@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "login_submit": "登录",
         "login_failed": "用户名或密码不正确。",
         "login_throttled": "登录失败次数过多，请 15 分钟后再试。",
+        "login_busy": "同时登录的人太多，请稍后再试。",
         "login_expired": "页面已过期，请重新登录。",
         "logout": "退出登录",
         "switch_language": "English",
@@ -54,6 +55,7 @@ WORDS: dict[str, dict[str, str]] = {
         "role_grid_leader": "网格员",
         "role_planner": "规划人员",
         "role_admin": "管理员",
+        "role_wall_device": "大屏设备",
         # pages
         "title_wall": "社区总览",
         "title_grid": "我的网格",
@@ -235,6 +237,7 @@ WORDS: dict[str, dict[str, str]] = {
         "login_submit": "Sign in",
         "login_failed": "Wrong username or password.",
         "login_throttled": "Too many failed sign-ins; try again in 15 minutes.",
+        "login_busy": "Too many sign-ins at once; try again in a moment.",
         "login_expired": "The page had expired; please sign in again.",
         "logout": "Sign out",
         "switch_language": "中文",
@@ -243,6 +246,7 @@ WORDS: dict[str, dict[str, str]] = {
         "role_grid_leader": "Grid leader",
         "role_planner": "Planner",
         "role_admin": "Administrator",
+        "role_wall_device": "Wall screen",
         # pages
         "title_wall": "Community overview",
         "title_grid": "My grids",

@@ -14,6 +14,7 @@ import click
 
 from gridgov import migrations
 from gridgov.database import connect, resolve_url
+from gridgov.device_cli import wall_device
 from gridgov.errors import GridgovError
 from gridgov.localdb import LocalCluster
 from gridgov.settings import Settings
@@ -91,6 +92,7 @@ def status(settings: Settings) -> None:
 
 
 main.add_command(user)
+main.add_command(wall_device)
 
 
 def _register_plugins() -> None:

@@ -142,13 +142,44 @@ class DashboardSettings(BaseSettings):
         description="Map tile URL template ({z}/{x}/{y}); empty draws vector layers only.",
     )
     tile_attribution: str = Field(default="", description="Attribution shown for the tiles.")
+    statement_timeout_seconds: float = Field(
+        default=30.0, gt=0,
+        description="Longest any one SQL statement of a dashboard request may run; the database stops it after"
+        " this (the request answers 503).",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=16_384,
+        description="Largest request body the dashboard reads (a callback, the sign-in form); a larger one is a 413.",
+    )
+    max_filter_grids: int = Field(
+        default=5_000, ge=1,
+        description="Most grids one data URL, download or callback may name (a city has a few thousand).",
+    )
+    filter_years: int = Field(
+        default=30, ge=1, le=100,
+        description="Dates a data URL, download or callback filters on (from, to, as_of) must lie no later than"
+        " 31 December this many years after today's year; as_of also no earlier than 1 January as many years before.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Signs the dashboard's session cookies (at least 32 characters). Unset: refused, except for the"
         " private local cluster, which makes one and keeps it in `home`/secret_key (mode 600).",
     )
     secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (behind TLS).")
-    session_hours: float = Field(default=12.0, gt=0, description="How long a sign-in lasts.")
+    session_hours: float = Field(
+        default=12.0, gt=0,
+        description="Idle lifetime of a sign-in: it ends this many hours after its last request (each request moves"
+        " the end forward, never past session_max_hours).",
+    )
+    session_max_hours: float = Field(
+        default=24.0, gt=0,
+        description="Absolute lifetime of a sign-in: it ends this many hours after signing in, however much it is used.",
+    )
+    wall_device_days: float = Field(
+        default=365.0, gt=0,
+        description="How long a wall device's sign-in (`gridgov wall-device add`) lasts before the administrator"
+        " must make a new one; revoking it ends it at once.",
+    )
     wall_playlist: str = Field(
         default="special_groups,complaint_hotspots,emerging_hotspots,hazards",
         description="Layers the wall screen (/wall) shows in turn, comma-separated layer names, in order.",

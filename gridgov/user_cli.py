@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from gridgov import accounts, migrations
-from gridgov.access import Role, own_grids_only
+from gridgov.access import ACCOUNT_ROLES, Role, own_grids_only
 from gridgov.database import connect, resolve_url
 from gridgov.errors import InputError
 from gridgov.settings import Settings
@@ -48,7 +48,7 @@ def user() -> None:
 
 @user.command()
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role if r in ACCOUNT_ROLES]))
 @click.option("--grid", "grids", multiple=True, metavar="CODE", help="A grid the grid leader leads (repeat).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.pass_obj
@@ -67,7 +67,7 @@ def add(settings: Settings, username: str, role: str, grids: tuple[str, ...], pa
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.pass_obj
 def passwd(settings: Settings, username: str, password_stdin: bool) -> None:
-    """Give an account a new password (its open sessions end)."""
+    """Give an account a new password (its dashboard sessions end at once)."""
     password = _password(password_stdin)
     with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)

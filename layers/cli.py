@@ -1,17 +1,26 @@
-"""`gridgov export`: a layer as a de-identified file for the planner (an entry point of the kernel CLI)."""
+"""`gridgov export`: a layer as a de-identified file for the planner (an entry point of the kernel CLI).
+
+Every export is written to the audit table like a download from the dashboard:
+who (the operating-system user who ran it), via `cli`, the layer, the grids,
+the filters, the format and the file, in the transaction that reads the data;
+an export that fails records nothing.
+"""
 
 from __future__ import annotations
 
+import getpass
+import os
 from datetime import date
 from pathlib import Path
 
 import click
 
+from gridgov import audit
 from gridgov.database import connect, resolve_url
 from gridgov.errors import InputError
 from gridgov.settings import Settings
-from layers import export_docs
-from layers.export import FORMATS
+from layers import audit_detail, export_docs
+from layers.export import FORMATS, format_of
 from layers.export import export as export_layer
 from layers.registry import PERIODS, Filters
 
@@ -23,6 +32,14 @@ def _date(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-11-01") from None
+
+
+def operator() -> str:
+    """Who runs the command: the operating system's user name (their uid where the system names none)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 @click.command()
@@ -58,6 +75,9 @@ def export(
         grids=grids, start=_date(start, "--from"), end=_date(end, "--to"), categories=categories,
         statuses=statuses, as_of=_date(as_of, "--as-of"), period=period or "month",  # type: ignore[arg-type]
     )
-    with connect(resolve_url(settings.database)) as conn:
+    kind = format_of(output, fmt)
+    with connect(resolve_url(settings.database)) as conn:  # one transaction: the row is kept only with the file
+        detail = audit_detail.detail(layer, filters, "cli", format=kind, file=str(output.resolve()))
+        audit.record(conn, username=operator(), action=audit.EXPORT, detail=detail)
         path = export_layer(conn, layer, filters, output, settings.layers, fmt)
     click.echo(f"wrote {layer} to {path}")

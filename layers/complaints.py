@@ -53,6 +53,7 @@ from gridgov.vocabulary import COMPLAINT_STATUSES
 from layers import _queries, rates
 from layers._frames import frame
 from layers.registry import Column, Filters, Layer, Legend, register
+from layers.suppression import Rule, Sum
 
 FILTERS = frozenset({"grids", "window", "categories", "statuses"})  # what every complaint layer filters by
 LATE_CHECK_SECONDS = 60  # without as_of, the response counts are recomputed this often: pending orders turn late
@@ -234,13 +235,28 @@ LAYER = register(
             Column("address", "str", "complaints.detail.address"),
             Column("content", "str", "complaints.detail.content"),
         ),
-        # a planner's export withholds a grid's small counts, and the rates built on them
-        suppress={
-            "complaints": ("per_100_households",),
-            "response_known": ("responded_in_time", "response_rate"),
-            "outcome_known": ("resolved", "resolution_rate"),
-            "rated": ("satisfied", "basically_satisfied", "dissatisfied", "satisfaction_rate"),
-        },
+        # every count of work orders, as they add up (the rest of an inexact sum: closed, late, unresolved,
+        # closed with an unknown outcome), and the rates of them
+        suppress=Rule(
+            counts=tuple(c.name for c in COLUMNS if c.type == "int"),
+            sums=(
+                Sum("complaints", ("response_known", "response_unknown")),
+                Sum("complaints", ("outcome_known", "outcome_unknown")),
+                Sum("complaints", ("rated", "unrated")),
+                Sum("rated", ("satisfied", "basically_satisfied", "dissatisfied")),
+                Sum("complaints", ("pending", "in_progress"), exact=False),
+                Sum("outcome_unknown", ("pending", "in_progress"), exact=False),
+                Sum("response_known", ("responded_in_time",), exact=False),
+                Sum("outcome_known", ("resolved",), exact=False),
+            ),
+            derived={
+                "per_100_households": ("complaints", "households"),
+                "response_rate": ("responded_in_time", "response_known"),
+                "resolution_rate": ("resolved", "outcome_known"),
+                "satisfaction_rate": ("satisfied", "basically_satisfied", "rated"),
+            },
+            shared=frozenset({"complaints"}),  # the hot spot, emerging and density layers publish it too
+        ),
         fresh_for=LATE_CHECK_SECONDS,  # a pending complaint turns late as time passes (reference_time)
         reads=frozenset({"complaints", "households", "grids"}),
     )

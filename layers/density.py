@@ -26,6 +26,7 @@ from gridgov import i18n
 from gridgov.settings import LayerSettings
 from layers.complaints import FILTERS, counts, over_complaints, params
 from layers.registry import Column, Filters, Layer, Legend, register
+from layers.suppression import Rule
 
 HEX_EDGE_M = 30.0
 
@@ -101,7 +102,7 @@ LAYER = register(
             Column("j", "int", "complaint_density.detail.j"),
             Column("complaints", "int", "complaint_density.detail.complaints"),
         ),
-        suppress={"complaints": ()},
+        suppress=Rule(counts=("complaints",), shared=frozenset({"complaints"})),
         reads=frozenset({"complaints", "grids"}),
     )
 )

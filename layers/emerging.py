@@ -57,8 +57,10 @@ from gridgov import i18n
 from gridgov.errors import InputError
 from gridgov.settings import LayerSettings
 from layers.complaints import FILTERS, over_complaints, params, today
+from layers.complaints import counts as complaint_counts
 from layers.hotspots import contiguity, gi_star_periods
 from layers.registry import Column, Filters, Layer, Legend, register
+from layers.suppression import Rule
 
 MK_ALPHA = 0.05
 _CUBE_WORK_MEM_MB = 64  # for grouping the cube's bins: 3,300 grids x 104 weeks of bins take ~35 MB
@@ -232,6 +234,12 @@ def cube(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) ->
     return list(codes), steps, counts
 
 
+def _counts(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
+    """The complaints of the cube's window per grid: the layer's `complaints`, without the statistics."""
+    start, end = window(filters, settings)
+    return complaint_counts(conn, replace(filters, start=start, end=end), settings)
+
+
 def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
     codes, steps, counts = cube(conn, filters, settings)
     z, _, bins = gi_star_periods(counts, contiguity(conn, codes), settings.hotspot_permutations, settings.hotspot_seed)
@@ -375,6 +383,9 @@ LAYER = register(
             note="emerging_hotspots.note",
             categories=PATTERNS,
         ),
+        # the complaints of the window per grid (the periods are counts of weeks or months, of no one)
+        suppress=Rule(counts=("complaints",), shared=frozenset({"complaints"})),
+        counts=_counts,
         whole_area=True,
         reads=frozenset({"complaints", "grids"}),  # and grid_neighbours, derived from grids (layers.contiguity)
     )

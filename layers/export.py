@@ -1,10 +1,15 @@
 """Exports for planners: a layer's de-identified per-grid aggregate as GeoJSON (RFC 7946) or GeoPackage.
 
 What leaves the building is built from `registry.deidentified_frame` (the
-planner's view: per-grid numbers only, small special-group counts withheld)
-and then cut down to the documented properties (`schema`): the grid's code,
-name and community, and the layer's own `columns`. Nothing else a layer's
-aggregate may carry, and never a layer's detail features, can reach a file.
+planner's view: per-grid numbers only, every count from 1 to 4 withheld and
+nothing withheld left to be worked out, by layers.suppression), with a grid's
+row withheld whole where a choice of categories or statuses would let two
+questions be subtracted to give a small count (`divided_grids`), and then cut
+down to the documented properties (`schema`): the grid's code, name and
+community, and the layer's own `columns`. Nothing else a layer's aggregate may
+carry, and never a layer's detail features, can reach a file. GeoJSON,
+GeoPackage, the planner's map and downloads, and the OGC API's tables
+(api.publish) are all made of `planner_frame`.
 What there is to pick from is here too: the grids and the categories in the
 data (`grid_choices`, `category_choices`), read on the caller's connection.
 """
@@ -13,11 +18,13 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import psycopg
 import pyogrio
@@ -29,7 +36,8 @@ from gridgov.access import Role
 from gridgov.errors import InputError
 from gridgov.i18n import text
 from gridgov.settings import LayerSettings
-from layers import _grids, answers, registry
+from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES
+from layers import _grids, answers, registry, suppression
 from layers.registry import Column, Filters, Layer, Viewer
 
 # The schema the de-identified layers are published in, one table per exportable layer (api.publish), which
@@ -83,6 +91,8 @@ CATEGORY_SOURCES: dict[str, tuple[str, str]] = {
     "hazards": ("hazards", "type"),
     "facilities": ("facilities", "type"),
 }
+# What a layer's `statuses` filter can name, by the table its categories come from.
+STATUS_VALUES: dict[str, tuple[str, ...]] = {"complaints": tuple(COMPLAINT_STATUSES), "hazards": tuple(HAZARD_STATUSES)}
 MAX_CATEGORIES = 200  # choices offered, at most
 
 
@@ -94,12 +104,17 @@ def grid_choices(conn: psycopg.Connection) -> list[tuple[str, str]]:
 
 def category_choices(conn: psycopg.Connection, layer: Layer) -> list[str]:
     """The distinct values the layer's category filter can match in the data (none when it takes no category)."""
+    return [c for c in _categories(conn, layer) if c][:MAX_CATEGORIES]
+
+
+def _categories(conn: psycopg.Connection, layer: Layer) -> list[str]:
+    """Every distinct value of the layer's category in the data, in order (none when it takes no category)."""
     source = CATEGORY_SOURCES.get(layer.name)
     if "categories" not in layer.accepts or source is None:
         return []
     table, column = source
-    query = sql.SQL("SELECT DISTINCT {col} FROM {table} WHERE {col} IS NOT NULL AND {col} <> '' ORDER BY 1 LIMIT {n}").format(
-        col=sql.Identifier(column), table=sql.Identifier(table), n=sql.Literal(MAX_CATEGORIES)
+    query = sql.SQL("SELECT DISTINCT {col} FROM {table} WHERE {col} IS NOT NULL ORDER BY 1").format(
+        col=sql.Identifier(column), table=sql.Identifier(table)
     )
     return [str(row[0]) for row in conn.execute(query)]
 
@@ -147,11 +162,80 @@ def planner_frame(
     layer = exportable_layer(name)
     check_filters(conn, layer, filters)
     frame = registry.deidentified_frame(conn, name, filters, settings)
+    divided = frame["grid_code"].isin(divided_grids(conn, layer, filters, settings))
+    for column in (*layer.suppress.counts, *layer.suppress.derived):
+        frame[column] = frame[column].mask(divided)
     columns = schema(layer)
     typed = pd.DataFrame(
         {c.name: frame[c.name].astype(_DTYPES[c.type]) for c in columns}, index=frame.index
     )
     return gpd.GeoDataFrame(typed, geometry=_grids.rfc7946(frame.geometry), crs="EPSG:4326")
+
+
+Atom = tuple[str | None, str | None]  # (category, status) of some records; None: those no filter value names
+
+
+def divided_grids(conn: psycopg.Connection, layer: Layer, filters: Filters, settings: LayerSettings) -> set[str]:
+    """The grids whose counts a question choosing these categories and statuses may not publish.
+
+    The records of a grid fall into atoms, one per category and status (with one more of each for those no
+    value names: a null category, say). Per grid, layers.suppression.pool groups the atoms holding a small
+    count with the fewest others that make the group's every count 0 or ≥ 5; a question taking some of the
+    group's atoms but not all is not answered for that grid. Asking all categories and statuses takes every
+    group whole, so only narrowed questions lose grids.
+    """
+    rule = layer.suppress
+    if not rule.counts or not (filters.categories or filters.statuses):
+        return set()
+    atoms = _atoms(conn, layer, filters, settings)
+    chosen = frozenset(
+        key for key in atoms
+        if (not filters.categories or key[0] in filters.categories)
+        and (not filters.statuses or key[1] in filters.statuses)
+    )
+    codes = sorted(set().union(*(frame.index for frame in atoms.values())))
+    names = list(rule.counts)
+    values = np.stack([frame.reindex(codes)[names].fillna(0.0).to_numpy() for frame in atoms.values()])
+    divided = set()
+    for i, code in enumerate(codes):
+        rows: dict[Hashable, dict[str, float]] = {
+            key: dict(zip(names, values[k, i], strict=True)) for k, key in enumerate(atoms)
+        }
+        if suppression.splits(suppression.pool(rows, rule), chosen):
+            divided.add(str(code))
+    return divided
+
+
+def _atoms(conn: psycopg.Connection, layer: Layer, filters: Filters, settings: LayerSettings) -> dict[Atom, pd.DataFrame]:
+    """Each atom's counts per grid, under the question's other filters (the rest of a total by subtraction)."""
+    count = layer.counts or layer.aggregate
+    names = list(layer.suppress.counts)
+
+    def ask(categories: tuple[str, ...], statuses: tuple[str, ...]) -> pd.DataFrame:
+        asked = replace(filters, categories=categories, statuses=statuses)
+        return count(conn, asked, settings)[names].astype("float64").fillna(0.0)
+
+    categories: list[str | None] = [*_categories(conn, layer), None]
+    source = CATEGORY_SOURCES.get(layer.name, ("", ""))[0]
+    statuses: list[str | None] = [*(STATUS_VALUES.get(source, ()) if "statuses" in layer.accepts else ()), None]
+    # the counts of every combination a filter can name, None standing for "all", and then each atom of
+    # them: a None atom is its "all" less the named ones beside it
+    asked = {
+        (c, s): ask(() if c is None else (c,), () if s is None else (s,)) for c in categories for s in statuses
+    }
+    out: dict[Atom, pd.DataFrame] = {}
+    for c in categories:
+        for s in statuses:
+            atom = asked[(c, s)]
+            if s is None:
+                atom = atom - sum((asked[(c, t)] for t in statuses if t is not None), start=0.0 * atom)
+            if c is None:
+                named = [d for d in categories if d is not None]
+                atom = atom - sum((asked[(d, s)] for d in named), start=0.0 * atom)
+                if s is None:
+                    atom = atom + sum((asked[(d, t)] for d in named for t in statuses if t is not None), start=0.0 * atom)
+            out[(c, s)] = atom
+    return out
 
 
 def records(frame: gpd.GeoDataFrame, layer: Layer) -> Iterator[tuple[dict[str, Any], shapely.Geometry]]:
@@ -210,7 +294,7 @@ def _write_gpkg(frame: gpd.GeoDataFrame, layer: Layer, path: Path) -> None:
 
 def describe(layer: Layer) -> str:
     """One line saying what the export holds."""
-    withheld = f"; counts below {registry.SUPPRESS_BELOW} withheld" if layer.suppress else ""
+    withheld = f"; counts below {registry.SUPPRESS_BELOW} withheld" if layer.suppress.counts else ""
     return f"{text(layer.label, 'zh')} / {text(layer.label, 'en')}: per-grid aggregate, de-identified{withheld}"
 
 

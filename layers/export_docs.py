@@ -13,11 +13,10 @@ REGENERATE = "gridgov export --list --markdown > docs/EXPORTS.md"
 
 def _withheld(layer: Layer) -> dict[str, str]:
     """Property -> why it may be null in an export."""
-    out = {}
-    for count, derived in layer.suppress.items():
-        out[count] = f"when below {SUPPRESS_BELOW}"
-        for column in derived:
-            out[column] = f"when {count} is withheld"
+    rule = layer.suppress
+    out = {count: f"when below {SUPPRESS_BELOW}" for count in rule.counts}  # or to protect another (the text above)
+    for value, inputs in rule.derived.items():
+        out[value] = f"when {' or '.join(inputs)} is withheld"
     return out
 
 
@@ -65,8 +64,11 @@ def markdown() -> str:
         "  `grid_code` identifies a feature. **GeoPackage** (`.gpkg`) holds the same table (EPSG:4326).",
         "- **De-identified by construction**: only the properties below leave the database — no names, ID",
         "  numbers, phone numbers, addresses, complaint text or household-level points.",
-        f"  Counts of special-group households below {SUPPRESS_BELOW} in a grid (0 included) are withheld (null),",
-        "  with any rate computed from them; the last column of each table below says which.",
+        f"  Every count below {SUPPRESS_BELOW} in a grid (0 included) is withheld (null), with any rate computed",
+        "  from it; so is a further count wherever the published counts of the row would give a withheld one back",
+        "  by a sum or difference (due − not yet visited = visited), and a grid's counts when a choice of",
+        "  categories or statuses would let two questions be subtracted to give a count from 1 to 4",
+        "  (`layers/suppression.py`). The last column of each table below says which.",
         "- A missing value is `null`.",
         "",
         "| filter | option | meaning |",

@@ -129,6 +129,8 @@ LAYER = register(
             Column("kind", "str", "facilities.detail.kind"),
             Column("address", "str", "facilities.detail.address"),
         ),
+        # no suppression rule: the counts are of public places, whose every point a planner may see (the
+        # policy grants the layer's details); a count of them tells nothing the points do not
         reads=frozenset({"facilities", "grids"}),
     )
 )

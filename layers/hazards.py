@@ -20,6 +20,7 @@ from gridgov.settings import LayerSettings
 from gridgov.vocabulary import HAZARD_SEVERITIES, HAZARD_STATUSES
 from layers._frames import GRIDS_CLAUSE, frame
 from layers.registry import Column, Filters, Layer, Legend, register
+from layers.suppression import Rule, Sum
 from layers.visits import as_of
 
 # the hazards of the filters, with days overdue on as_of (null when not overdue)
@@ -184,6 +185,22 @@ LAYER = register(
             Column("found_at", "str", "hazards.detail.found_at"),
             Column("days_overdue", "int", "hazards.detail.days_overdue"),
             Column("address", "str", "hazards.detail.address"),
+        ),
+        # the statuses make up the hazards, the severities each status (both may be missing: not exact);
+        # the overdue are among those not closed; the longest delay is one hazard's when few are overdue
+        suppress=Rule(
+            counts=(
+                "hazards",
+                *HAZARD_STATUSES,
+                *(f"{st}_{sv}" for st in HAZARD_STATUSES for sv in HAZARD_SEVERITIES),
+                "overdue",
+            ),
+            sums=(
+                Sum("hazards", tuple(HAZARD_STATUSES), exact=False),
+                *(Sum(st, tuple(f"{st}_{sv}" for sv in HAZARD_SEVERITIES), exact=False) for st in HAZARD_STATUSES),
+                Sum("hazards", ("closed", "overdue"), exact=False),
+            ),
+            derived={"max_days_overdue": ("overdue",)},
         ),
         reads=frozenset({"hazards", "grids"}),
     )

@@ -47,6 +47,7 @@ from layers import _queries
 from layers.complaints import FILTERS, counts
 from layers.contiguity import neighbours as stored_neighbours
 from layers.registry import Column, Filters, Layer, Legend, register
+from layers.suppression import Rule
 
 MIN_GRIDS = 3
 
@@ -316,6 +317,9 @@ LAYER = register(
             note="complaint_hotspots.note",
             categories=BINS,
         ),
+        # the complaints per grid, as the complaints layer counts them (which publishes them too)
+        suppress=Rule(counts=("complaints",), shared=frozenset({"complaints"})),
+        counts=counts,
         whole_area=True,
         reads=frozenset({"complaints", "grids"}),  # and grid_neighbours, derived from grids (layers.contiguity)
     )

@@ -26,7 +26,9 @@ from gridgov import access, i18n
 from gridgov.access import Access, Role, Scope
 from gridgov.errors import Forbidden, InputError
 from gridgov.settings import LayerSettings
-from layers import _grids, answers
+from layers import _grids, answers, suppression
+from layers.suppression import SUPPRESS_BELOW as SUPPRESS_BELOW  # the threshold, as the registry's callers know it
+from layers.suppression import Rule
 
 # The modules that hold the built-in layers, imported on first use of the registry.
 BUILTIN = (
@@ -64,7 +66,6 @@ class Viewer:
 
 
 PERIODS = ("week", "month")
-SUPPRESS_BELOW = 5
 FILTERS = frozenset({"grids", "window", "categories", "statuses", "as_of", "period"})
 
 
@@ -171,8 +172,12 @@ class Layer:
     legend: Legend
     detail: Detail | None = None  # a GeoJSON FeatureCollection for the grids in Filters.grids
     detail_columns: tuple[Column, ...] = ()
-    # de-identified output: a count column below SUPPRESS_BELOW is withheld, with the columns derived from it
-    suppress: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # de-identified output (layers.suppression): which columns are counts, how they add up, what is derived
+    # from them; a layer with no counts declares none (facilities: the planner may see every facility's point)
+    suppress: Rule = field(default_factory=Rule)
+    # the layer's counts alone, per grid, as `aggregate` gives them, when computing the whole aggregate is
+    # costly (Gi*): the de-identified output asks them per category to keep differences of questions safe
+    counts: Aggregate | None = None
     # a grid's answer depends on other grids' rows (a neighbourhood statistic): it cannot be computed on a
     # connection that sees only some grids' rows, such as a grid leader's under row-level security
     whole_area: bool = False
@@ -344,12 +349,13 @@ def detail(
 def deidentified_frame(
     conn: psycopg.Connection, name: str, filters: Filters, settings: LayerSettings
 ) -> gpd.GeoDataFrame:
-    """What a planner may take away: the per-grid aggregate with small counts withheld (null)."""
+    """What a planner may take away: the per-grid aggregate with small counts withheld (null), as
+    layers.suppression rules for one question (layers.export also keeps two questions from being subtracted)."""
     layer = get(name)
     frame = grid_frame(conn, name, Viewer(Role.PLANNER), filters, settings)
-    for count, derived in layer.suppress.items():
-        small = frame[count].notna() & (frame[count] < SUPPRESS_BELOW)
-        types = {c.name: c.type for c in layer.columns}
-        for column in (count, *derived):
-            frame[column] = frame[column].astype("Int64" if types[column] == "int" else "Float64").mask(small)
-    return frame
+    rule = layer.suppress
+    types = {c.name: c.type for c in layer.columns}
+    for column in (*rule.counts, *rule.derived):
+        frame[column] = frame[column].astype("Int64" if types[column] == "int" else "Float64")
+    table = suppression.apply(frame.set_index("grid_code"), rule, suppression.context(conn, rule, filters.grids))
+    return gpd.GeoDataFrame(table.reset_index(), geometry="geometry", crs=frame.crs)

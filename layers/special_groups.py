@@ -13,6 +13,7 @@ from gridgov.settings import LayerSettings
 from layers import _queries, rates
 from layers._frames import GRIDS_CLAUSE, frame
 from layers.registry import HOUSEHOLD_DETAIL, Column, Filters, Layer, Legend, register
+from layers.suppression import Rule, Sum
 
 
 def _aggregate(conn: psycopg.Connection, filters: Filters, settings: LayerSettings) -> pd.DataFrame:
@@ -109,8 +110,16 @@ LAYER = register(
             Column("members", "int", "special_groups.detail.members"),
             Column("groups", "str", "special_groups.detail.groups"),
         ),
-        # a planner's export withholds a grid's count of a group below 5, and the rate built on it
-        suppress={"special_households": ("special_per_100",), **{f"group_{k}": () for k in SPECIAL_GROUPS}},
+        # every number is a count of households: the special ones are among all, each group's among the special
+        suppress=Rule(
+            counts=("households", "special_households", *(f"group_{k}" for k in SPECIAL_GROUPS)),
+            sums=(
+                Sum("households", ("special_households",), exact=False),
+                *(Sum("special_households", (f"group_{k}",), exact=False) for k in SPECIAL_GROUPS),
+            ),
+            derived={"special_per_100": ("special_households", "households")},
+            shared=frozenset({"households"}),  # the denominator of the complaints' rate per 100 households
+        ),
         reads=frozenset({"households", "grids"}),
     )
 )

@@ -20,6 +20,7 @@ from gridgov.settings import LayerSettings
 from layers import _queries
 from layers._frames import GRIDS_CLAUSE, frame
 from layers.registry import HOUSEHOLD_DETAIL, Column, Filters, Layer, Legend, register
+from layers.suppression import Rule, Sum
 
 
 def as_of(filters: Filters, settings: LayerSettings) -> date:
@@ -120,8 +121,12 @@ LAYER = register(
             Column("last_visit", "str", "visits.detail.last_visit"),
             Column("status", "str", "visits.detail.status"),
         ),
-        # the counts are of special-group households: a planner never sees fewer than 5
-        suppress={"due": ("visited_pct",), "visited": ("visited_pct",), "not_yet_visited": (), "overdue": ()},
+        # the counts are of special-group households: due = visited + not yet, the overdue among the not yet
+        suppress=Rule(
+            counts=("due", "visited", "not_yet_visited", "overdue"),
+            sums=(Sum("due", ("visited", "not_yet_visited")), Sum("not_yet_visited", ("overdue",), exact=False)),
+            derived={"visited_pct": ("visited", "due")},
+        ),
         reads=frozenset({"visits", "households", "visit_rules", "grids"}),
     )
 )

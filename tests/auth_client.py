@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 import dash
@@ -18,7 +19,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from dashboard.app import create_app
-from gridgov import accounts
+from dashboard.web.session import sign_in
+from gridgov import accounts, sessions
+from gridgov.accounts import Account
 from gridgov.settings import ApiSettings, DashboardSettings, DatabaseSettings, EtlSettings, LayerSettings, Settings
 
 
@@ -114,3 +117,11 @@ def signed_in(app: dash.Dash, user: User) -> FlaskClient:
     client = app.server.test_client()
     assert login(client, user.username, user.password).status_code == 302
     return client
+
+
+def sign_in_request(app: dash.Dash, account: Account) -> None:
+    """Sign the test request being handled (a test_request_context) in as `account`, with a real session record."""
+    with app.server.extensions["gridgov.pool"].connection() as conn:
+        hour = timedelta(hours=1)
+        started = sessions.start_for_account(conn, account, idle=hour, lifetime=hour, ip=None, user_agent=None)
+    sign_in(account, started)

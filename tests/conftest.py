@@ -13,9 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import dash
 import psycopg
 import pytest
+from auth_client import User, make_users, running_app
 from pytest_postgresql.janitor import DatabaseJanitor
+from seed_sql import seed_small_community
 
 from gridgov import migrations
 from gridgov.database import resolve_url
@@ -92,3 +95,18 @@ def conn(db_url: str) -> Iterator[psycopg.Connection]:
     """A connection to the fresh database of this test."""
     with psycopg.connect(db_url) as c:
         yield c
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[dash.Dash]:
+    """The dashboard on a fresh database holding the small community of tests/seed_sql.py (a module may override it)."""
+    with psycopg.connect(db_url) as conn:
+        seed_small_community(conn)
+    with running_app(db_url) as built:
+        yield built
+
+
+@pytest.fixture
+def users(app: dash.Dash, db_url: str) -> dict[str, User]:
+    """One account per role (tests/auth_client.py ROLES) on the app's database, by username."""
+    return make_users(db_url)

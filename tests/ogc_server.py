@@ -74,31 +74,37 @@ def _wait(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
+def running_api(db_url: str, log: Path) -> Iterator[str]:
+    """`gridgov api` on a free port against `db_url`, as `make demo` runs it; its base URL; stopped after."""
+    port = free_port()
+    env = {**os.environ, "GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_HOME": str(REPO / ".gridgov")}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from gridgov.cli import main; main()", "api", "--port", str(port), "--refresh", "0"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base, proc, log)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
 def serving_api(server_url: str, template_db: str, name: str, log: Path) -> Iterator[Api]:
     """A fresh database with the small community and a planner, and `gridgov api` serving it."""
     with fresh_database(server_url, template_db, f"{name}_{os.getpid()}") as url:
         with psycopg.connect(url) as conn:
             seed_small_community(conn)
             accounts.add(conn, PLANNER[0], role="planner", password=PLANNER[1])
-        port = free_port()
-        env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_HOME": str(REPO / ".gridgov")}
-        with log.open("w") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-c", "from gridgov.cli import main; main()", "api", "--port", str(port), "--refresh", "0"],
-                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait(base, proc, log)
+        with running_api(url, log) as base:
             yield Api(base, url, log)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
 
 def text_columns(conn: psycopg.Connection) -> dict[str, list[str]]:
     """The text columns of each published table."""

@@ -21,15 +21,18 @@ from typing import Any
 import dash
 import psycopg
 import pytest
-from auth_client import User, callback, login, make_users, running_app, signed_in
+from auth_client import User, callback, login, signed_in
+from community import CLOCK
+from download_client import csrf_token
 from psycopg_pool import ConnectionPool
-from seed_sql import seed_small_community
 from test_export import load_demo
 
 from api.auth import BasicAuthMiddleware, Verifier
 from dashboard import pages
-from gridgov import access, audit, signin
+from gridgov import access, audit, case_store, signin
 from gridgov.access import LANDING, Access, Role, Scope, decide
+from gridgov.case_store import Opening
+from gridgov.cases import Kind, Source
 from gridgov.rls import READER_ROLE, grid_reader_transaction
 from layers import registry
 
@@ -76,19 +79,6 @@ def test_personal_details_are_shown_only_as_personal_columns_allows() -> None:
             for role in Role:
                 if decide(role, details).allowed:
                     assert decide(role, details) == decide(role, access.PERSONAL), (role, layer.name)
-
-
-@pytest.fixture
-def app(db_url: str) -> Iterator[dash.Dash]:
-    with psycopg.connect(db_url) as conn:
-        seed_small_community(conn)
-    with running_app(db_url) as built:
-        yield built
-
-
-@pytest.fixture
-def users(app: dash.Dash, db_url: str) -> dict[str, User]:
-    return make_users(db_url)
 
 
 def _expected(status_if_allowed: int, decision: access.Decision) -> int:
@@ -142,7 +132,7 @@ def test_every_roles_layer_data_follows_the_policy_in_level_and_scope(
             by_grid = {f["properties"]["grid_code"]: f["properties"] for f in features}
             withheld = by_grid["G01"]["special_households"] is None
             assert withheld == (special.scope is Scope.DEIDENTIFIED), role
-        download = client.get("/data/special_groups.geojson")
+        download = client.post("/data/special_groups.geojson", data={"csrf_token": csrf_token(client, LANDING[role])})
         assert download.status_code == _expected(200, decide(role, access.DOWNLOADS)), role
 
 
@@ -219,8 +209,12 @@ def test_row_level_security_gives_a_grid_leader_the_tables_the_policy_scopes_to_
             [READER_ROLE],
         )
     }
-    assert guarded == access.OWN_GRID_TABLES
-    grids = [r[0] for r in conn.execute("SELECT grid_code FROM grids ORDER BY grid_code LIMIT 2")]
+    assert guarded == access.OWN_GRID_TABLES | access.THROUGH_OWN_CASES
+    grids = [r[0] for r in conn.execute("SELECT grid_code FROM grids ORDER BY grid_code LIMIT 3")]
+    conn.commit()
+    for grid in grids:  # the demo has no cases of the loop yet: one in each of three grids, two of them the leader's
+        case_store.open_case(conn, Opening(Kind.WORK_ORDER, grid_code=grid), source=Source.INTAKE, actor="t", clock=CLOCK)
+    grids = grids[:2]
     counts = {
         table: dict(conn.execute(f"SELECT grid_code, count(*) FROM {table} GROUP BY 1").fetchall())
         for table in access.OWN_GRID_TABLES
@@ -231,3 +225,6 @@ def test_row_level_security_gives_a_grid_leader_the_tables_the_policy_scopes_to_
             seen = dict(conn.execute(f"SELECT grid_code, count(*) FROM {table} GROUP BY 1").fetchall())
             assert seen == {g: n for g, n in counts[table].items() if g in grids}, table
             assert seen, f"the demo has no {table} in {grids}: nothing was checked"
+        events = {r[0] for r in conn.execute("SELECT DISTINCT c.grid_code FROM case_events JOIN cases c USING (case_id)")}
+        assert events == set(grids)
+        assert conn.execute("SELECT count(*) FROM case_events").fetchone()[0] == 2 * len(grids)  # type: ignore[index]

@@ -44,11 +44,6 @@ def app(db_url: str) -> Iterator[dash.Dash]:
     built.server.extensions["gridgov.pool"].close()
 
 
-@pytest.fixture
-def users(app: dash.Dash, db_url: str) -> dict[str, User]:
-    return make_users(db_url)
-
-
 def client_of(app: dash.Dash) -> FlaskClient:
     return app.server.test_client()
 

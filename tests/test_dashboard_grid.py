@@ -94,11 +94,6 @@ def app(db_url: str) -> Iterator[dash.Dash]:
         yield built
 
 
-@pytest.fixture
-def users(app: dash.Dash, db_url: str) -> dict[str, User]:
-    return make_users(db_url)
-
-
 
 def body(
     outputs: list[str], inputs: list[tuple[str, str, Any]], state: list[tuple[str, str, Any]] | None = None

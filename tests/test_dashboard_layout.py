@@ -12,14 +12,13 @@ import dash
 import dash_leaflet as dl
 import psycopg
 import pytest
-from auth_client import app_settings
+from auth_client import app_settings, sign_in_request
 from click.testing import CliRunner
 from dash.development.base_component import Component
 from seed_sql import seed_small_community
 
 from dashboard import pages
 from dashboard.app import create_app
-from dashboard.web.session import sign_in
 from gridgov import accounts
 from gridgov.cli import main
 
@@ -47,7 +46,7 @@ def _page(app: dash.Dash, path: str = "/") -> Component:
         with app.server.extensions["gridgov.pool"].connection() as conn:
             account = accounts.get(conn, "shuji")
         assert account is not None
-        sign_in(account)
+        sign_in_request(app, account)
         page: Component = pages.render(path)
     return page
 

@@ -26,7 +26,16 @@ import pandas as pd
 import psycopg
 import pytest
 import shapely.geometry
-from auth_client import User, app_settings, callback, make_users, running_app, session_secret, signed_in
+from auth_client import (
+    User,
+    app_settings,
+    callback,
+    make_users,
+    running_app,
+    session_secret,
+    sign_in_request,
+    signed_in,
+)
 from community import CLOCK, LAYER_SETTINGS
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect, sync_playwright
@@ -39,7 +48,6 @@ from dashboard.wall import content, warmup
 from dashboard.wall import page as wall_page
 from dashboard.wall.numbers import RATE_DAYS, Figures, GridNumbers
 from dashboard.web import fast_json
-from dashboard.web.session import sign_in
 from etl.folder import plan
 from etl.load import load_file
 from gridgov import accounts
@@ -129,11 +137,6 @@ def app(db_url: str) -> Iterator[dash.Dash]:
     seed_wall(db_url)
     with running_app(db_url, basically_satisfied_weight=WEIGHT) as built:
         yield built
-
-
-@pytest.fixture
-def users(app: dash.Dash, db_url: str) -> dict[str, User]:
-    return make_users(db_url)
 
 
 
@@ -365,7 +368,7 @@ def test_a_refresh_that_cannot_reach_the_database_keeps_the_wall_and_says_so(
         with app.server.extensions["gridgov.pool"].connection() as conn:
             account = accounts.get(conn, "shuji")
         assert account is not None
-        sign_in(account)  # the account stays with this request: only the wall's own queries need the database
+        sign_in_request(app, account)  # the account stays with this request: only the wall's own queries need the database
         good = wall_page.update(1, 0, None)
         _cut_off(server_url, db_url, allowed=False)
         try:
@@ -526,7 +529,7 @@ def test_responses_are_written_exactly_as_plotly_would_write_them(app: dash.Dash
         with app.server.extensions["gridgov.pool"].connection() as conn:
             account = accounts.get(conn, "shuji")
         assert account is not None
-        sign_in(account)
+        sign_in_request(app, account)
         page = wall_page.build(account, "zh")
         refresh = {f"{i}.{p}": v for (i, p), v in content.content(1, "zh").items()}
     odd = {"script": "</script><b>", "line": "\u2028", "when": pd.Timestamp("2026-01-02"), "n": np.int64(3)}

@@ -38,6 +38,8 @@ def test_a_layer_reads_exactly_the_tables_it_says(conn: psycopg.Connection) -> N
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, f"the demo has no {table}"  # type: ignore[index]
             # visits name their household (a foreign key): emptying households empties visits too, and every
             # layer that reads visits reads households as well
+            # (cases name their grid, and the cases' history refuses TRUNCATE: empty here, it is let go for this test)
+            conn.execute("ALTER TABLE case_events DISABLE TRIGGER case_events_no_truncate")
             conn.execute(f"TRUNCATE {table} CASCADE")
             after = every_answer(conn)  # this transaction changed the data: computed afresh, kept for nobody
         for layer in registry.available():

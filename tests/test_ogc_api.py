@@ -7,10 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +18,7 @@ import pyogrio
 import pytest
 from click.testing import CliRunner
 from conftest import fresh_database
+from ogc_server import running_api
 from psycopg import errors
 from seed_sql import seed_small_community
 from test_export import PERSONAL_FIELDS, leaked, load_demo, personal_values, values
@@ -39,12 +36,6 @@ PLANNER = ("guihua", "planner password 1")
 SECRETARY = ("shuji", "secretary password 1")
 LEADER = ("leader1", "leader password 1")
 ADMIN = ("admin1", "admin password 11")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def request(url: str, auth: tuple[str, str] | None = PLANNER) -> urllib.request.Request:
@@ -94,33 +85,8 @@ def demo_url(server_url: str, template_db: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def api(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`gridgov api` on a free port against the demo database; its base URL."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("api") / "api.log"
-    env = {**os.environ, "GRIDGOV_DATABASE_URL": demo_url, "GRIDGOV_HOME": str(REPO / ".gridgov")}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from gridgov.cli import main; main()", "api", "--port", str(port), "--refresh", "0"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                get(f"{base}/healthz", auth=None)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gridgov api did not start:\n{log.read_text()}")
-                time.sleep(0.3)
+    with running_api(demo_url, tmp_path_factory.mktemp("api") / "api.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_collections_are_exactly_the_published_layers(api: str) -> None:
@@ -248,11 +214,11 @@ def test_publish_refreshes_the_tables_from_new_data(db_url: str) -> None:
         publish(conn, LayerSettings())
         conn.commit()
         assert tables(conn) == sorted(layer.name for layer in exportable())
-        # two more households in grid G03, and a stale table of a layer that no longer exists
+        # three more households in grid G03 (2 -> 5: shown, as a count below 5 is withheld), and a stale table
         conn.execute(
             "INSERT INTO households (household_id, address, members, groups, building_id, geocoded_by, geom,"
             " grid_code, load_run_id, source_row) SELECT 'H' || n, address, 1, '{}', building_id, 'gazetteer', geom,"
-            " grid_code, load_run_id, 100 + n FROM buildings, generate_series(11, 12) AS n WHERE building_id = 'B004'"
+            " grid_code, load_run_id, 100 + n FROM buildings, generate_series(11, 13) AS n WHERE building_id = 'B004'"
         )
         conn.execute(f"CREATE TABLE {SCHEMA}.retired_layer (grid_code text)")
         conn.commit()
@@ -262,6 +228,6 @@ def test_publish_refreshes_the_tables_from_new_data(db_url: str) -> None:
     with psycopg.connect(db_url) as conn:
         assert tables(conn) == sorted(layer.name for layer in exportable())
         rows = dict(conn.execute(f"SELECT grid_code, households FROM {SCHEMA}.special_groups").fetchall())
-        assert rows == {"G01": 5, "G02": 3, "G03": 4}
+        assert rows == {"G01": 5, "G02": None, "G03": 5}  # G02's 3 households: a count below 5, withheld
         # only the API role may read open_data, not every role of the server
         assert conn.execute("SELECT has_schema_privilege('public', %s, 'USAGE')", [SCHEMA]).fetchone() == (False,)

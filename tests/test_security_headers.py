@@ -33,11 +33,6 @@ def app(db_url: str) -> Iterator[dash.Dash]:
         yield built
 
 
-@pytest.fixture
-def users(app: dash.Dash, db_url: str) -> dict[str, User]:
-    return make_users(db_url)
-
-
 def _policy(header: str) -> dict[str, str]:
     return {d.split(" ", 1)[0]: d.split(" ", 1)[1] if " " in d else "" for d in (p.strip() for p in header.split(";"))}
 

@@ -88,3 +88,12 @@ def test_a_database_failure_is_a_500_that_says_nothing_of_it(api: Api) -> None:
             conn.execute(f"GRANT SELECT ON {SCHEMA}.visits TO {READER}")
     assert "permission denied" in api.log.read_text()  # the details: in the log, for the administrator
     assert api.get(f"/collections/{SCHEMA}.visits/items?f=geojson").status == 200
+
+
+@pytest.mark.parametrize("username", ["gui\x00hua", "\x00", "guihua\x00' OR '1'='1"])
+def test_a_nul_in_the_basic_username_is_a_failed_sign_in_audited(api: Api, username: str) -> None:
+    reply = api.get(ITEMS, auth=(username, "planner password 1"))
+    assert reply.status == 401, reply.body[:300]
+    with psycopg.connect(api.db_url) as conn:
+        tried = [r[0] for r in conn.execute("SELECT username FROM audit WHERE action = 'login_failed'")]
+    assert username.replace("\x00", "\ufffd") in tried

@@ -117,16 +117,18 @@ def test_comparisons_of_published_properties_with_values_still_work(api: Api) ->
     with psycopg.connect(api.db_url) as conn:
         rows = dict(conn.execute(f"SELECT grid_code, households FROM {SCHEMA}.special_groups").fetchall())
     everything = set(rows)
-    assert codes(items(api, "households >= 0")) == everything
-    assert codes(items(api, "households > 3")) == {c for c, n in rows.items() if n > 3}
-    assert codes(items(api, "3 < households")) == {c for c, n in rows.items() if n > 3}
+    known = {c: n for c, n in rows.items() if n is not None}  # a small count is withheld (null): no comparison holds
+    assert known and len(known) < len(rows)
+    assert codes(items(api, "households >= 0")) == set(known)
+    assert codes(items(api, "households > 3")) == {c for c, n in known.items() if n > 3}
+    assert codes(items(api, "3 < households")) == {c for c, n in known.items() if n > 3}
     assert codes(items(api, "grid_code IN ('G01', 'G02')")) == {"G01", "G02"} & everything
     assert codes(items(api, "grid_code LIKE 'G0%' AND NOT grid_code = 'G01'")) == everything - {"G01"}
-    assert codes(items(api, "households BETWEEN 0 AND 4")) == {c for c, n in rows.items() if n <= 4}
+    assert codes(items(api, "households BETWEEN 0 AND 5")) == {c for c, n in known.items() if n <= 5}
     assert codes(items(api, "special_households IS NULL OR households >= 0")) == everything
     assert codes(items(api, "grid_name = 'it''s; select 1'")) == set()  # a quote in a value stays a value
     assert codes(items(api, "S_INTERSECTS(geom, BBOX(-180, -90, 180, 90))")) == everything
     assert codes(items(api, "S_INTERSECTS(geom, POLYGON((-180 -90, 180 -90, 180 90, -180 90, -180 -90)))")) == everything
     as_json = {"op": "and", "args": [{"op": ">=", "args": [{"property": "households"}, 0]},
                                      {"op": "s_intersects", "args": [{"property": "geom"}, {"bbox": [-180, -90, 180, 90]}]}]}
-    assert codes(items(api, json.dumps(as_json), "cql2-json")) == everything
+    assert codes(items(api, json.dumps(as_json), "cql2-json")) == set(known)

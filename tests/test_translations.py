@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
 from pathlib import Path
 
 import dash
 import psycopg
 import pytest
-from auth_client import User, make_users, running_app, session_secret, signed_in
+from auth_client import User, make_users, session_secret, signed_in
 from playwright.sync_api import expect, sync_playwright
 from seed_sql import seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, serving
@@ -80,14 +79,6 @@ def test_no_code_picks_a_language_but_the_catalogue() -> None:
 def test_a_text_is_formatted_with_its_values_and_an_unknown_language_reads_chinese() -> None:
     assert text("list_more", "en", shown=3, total=7) == "The first 3 of 7 (the map shows all)."
     assert text("list_more", "fr", shown=3, total=7) == text("list_more", "zh", shown=3, total=7)
-
-
-@pytest.fixture
-def app(db_url: str) -> Iterator[dash.Dash]:
-    with psycopg.connect(db_url) as conn:
-        seed_small_community(conn)
-    with running_app(db_url) as built:
-        yield built
 
 
 def test_the_served_page_is_in_the_sessions_language(app: dash.Dash, db_url: str) -> None:

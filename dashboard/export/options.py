@@ -68,6 +68,6 @@ def params(layer: Layer, grids: Any, start: Any, end: Any, cats: Any) -> dict[st
 
 
 def filters(query: dict[str, list[str]]) -> Filters:
-    """The Filters of the query parameters, parsed as a data URL parses them (an InputError when wrong)."""
-    return query_filters.parse(MultiDict([(k, v) for k, values in query.items() for v in values]))
+    """The Filters of the query parameters, parsed and bounded as a data URL's are (an InputError when wrong)."""
+    return query_filters.parse_for_app(MultiDict([(k, v) for k, values in query.items() for v in values]))
 

@@ -5,11 +5,14 @@ The panel (dashboard.export.panel) shows the filters the picked layer accepts
 (dashboard.export.options).
 Every pick runs one callback on the server: it turns the picks into the query
 parameters of the data URLs, checks them as the data URLs do, computes the
-layer's de-identified per-grid features once for the legend and the count,
-and hands the map a URL (geobuf) and the two download links. The features
-themselves reach the browser from the data URL, never through the callback.
-The callbacks answer only a signed-in planner: a crafted request from any
-other role is a 403.
+layer's de-identified per-grid features once for the legend and the count
+(audited as a view of de-identified data), and hands the map a URL (geobuf)
+and the two download buttons the URLs they post to. The features themselves
+reach the browser from the data URL, never through the callback. The
+callbacks answer only a signed-in planner: a crafted request from any other
+role is a 403. The picks are bounded as a data URL's are
+(dashboard.web.query_filters): a window too long, too many grids or a bad
+value is shown as the error, before anything is computed.
 """
 
 from __future__ import annotations
@@ -98,7 +101,7 @@ def controls(name: Any) -> tuple[list[dict[str, str]], list[str], dict[str, str]
 
 
 def preview(name: Any, grids: Any, start: Any, end: Any, categories: Any) -> tuple[Any, ...]:
-    """The preview's URL and colours, the legend, the count, an error if any, the download links and the API help."""
+    """The preview's URL and colours, the legend, the count, an error if any, the downloads' URLs and the API help."""
     _require_planner()
     lang = language()
     layer = options.layer(name)
@@ -108,7 +111,7 @@ def preview(name: Any, grids: Any, start: Any, end: Any, categories: Any) -> tup
         features = data_access.aggregate(layer.name, options.filters(query))
     except InputError as exc:
         error = text("export_bad_filter", lang, error=str(exc))
-        return (dash.no_update, dash.no_update, dash.no_update, "", error, None, None, api_help)
+        return (dash.no_update, dash.no_update, dash.no_update, "", error, None, True, None, True, api_help)
     style = layer_style.style_of(layer, features, lang)
     hideout = layer_style.hideout(
         layer, style, lang, class_name=PREVIEW_CLASS,
@@ -122,7 +125,9 @@ def preview(name: Any, grids: Any, start: Any, end: Any, categories: Any) -> tup
         text("export_preview", lang, layer=panel.label(layer, lang), grids=count),
         "",
         data_urls.url(layer.name, query, "geojson"),
+        False,
         data_urls.url(layer.name, query, "gpkg"),
+        False,
         api_help,
     )
 
@@ -143,8 +148,10 @@ def register(app: dash.Dash) -> None:
         Output("export-legend", "children"),
         Output("export-status", "children"),
         Output("export-error", "children"),
-        Output("export-geojson", "href"),
-        Output("export-gpkg", "href"),
+        Output("export-geojson", "formAction"),
+        Output("export-geojson", "disabled"),
+        Output("export-gpkg", "formAction"),
+        Output("export-gpkg", "disabled"),
         Output("export-ogc-help", "children"),
         Input("export-layer", "value"),
         Input("export-grids", "value"),

@@ -1,6 +1,10 @@
 """The left side of the planner's page: the picks, the preview's count, the downloads and the OGC API address.
 
-The ids here are those dashboard.export.page's callbacks read and write.
+The ids here are those dashboard.export.page's callbacks read and write. The
+downloads are one form POSTed with the session's CSRF token
+(dashboard.web.downloads refuses a download without it); each button posts it
+to its own file's URL (`formAction`, set by the preview callback, and disabled
+until the picks are valid).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from flask import request
 
 from dashboard.export import options
 from dashboard.web.appctx import settings
+from dashboard.web.session import csrf_token
 from gridgov.i18n import text
 from layers.registry import Layer
 
@@ -40,6 +45,10 @@ def _dropdown(id: str, options: list[dict[str, str]], placeholder: str, lang: st
         id=id, options=options, value=[], multi=True, placeholder=placeholder, className="gg-export-dropdown",
         labels={key: text(f"dropdown_{key}", lang) for key in _DROPDOWN_LABELS},  # type: ignore[arg-type]
     )
+
+
+def _download_button(label: str, id: str) -> html.Button:
+    return html.Button(label, id=id, type="submit", disabled=True, className="gg-export-button")
 
 
 def panel(lang: str, layers: list[Layer]) -> html.Aside:
@@ -72,11 +81,13 @@ def panel(lang: str, layers: list[Layer]) -> html.Aside:
     result = [
         html.Div(id="export-status", className="gg-export-status", role="status"),
         html.Div(id="export-error", className="gg-export-error", role="alert"),
-        html.Div(
+        html.Form(
             [
-                html.A(text("export_download_geojson", lang), id="export-geojson", download="", className="gg-export-button"),
-                html.A(text("export_download_gpkg", lang), id="export-gpkg", download="", className="gg-export-button"),
+                dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                _download_button(text("export_download_geojson", lang), "export-geojson"),
+                _download_button(text("export_download_gpkg", lang), "export-gpkg"),
             ],
+            method="POST",
             className="gg-export-downloads",
         ),
         html.P(text("export_deidentified", lang), className="gg-export-fineprint"),

@@ -8,7 +8,8 @@ dcc.Interval timers: `wall-refresh` (settings.dashboard.wall_refresh_seconds) an
 the playlist (settings.dashboard.wall_playlist) shown on the map. Its inputs are the two
 counts and the digest of the map on screen, which only decides whether the
 map is sent again; what it returns is decided on the server from the session
-(data_access), for a role in ROLES only.
+(data_access), for a role in ROLES only: the secretary, or a wall screen's own
+device sign-in (gridgov.devices), which opens this page and nothing else.
 
 A browser-side timer (`wall-clock`, assets/wall.js) runs the clock and the
 stale-data notice: when no refresh has succeeded for two refresh periods (plus

@@ -8,8 +8,11 @@ row-level-security role (gridgov.rls), so even a bug in a callback cannot
 return another grid's rows; others use the app's own connection. A detail
 view of a layer with personal data (any detail column in the policy's
 PERSONAL_COLUMNS: household-level rows, names, phones, complaint text) is
-written to the audit table before it is returned; a planner's de-identified
-download is audited as an export.
+written to the audit table before it is returned, and so is every
+de-identified answer (a planner's): as an export when it is a download, as a
+view when it feeds a map or the preview (the map's geobuf, the preview
+callback). Each row says who, the layer, the grids and the filters
+(layers.audit_detail).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dashboard.web.session import current_viewer, require_account
 from gridgov import access, audit
 from gridgov.access import Access, Role, Scope
 from gridgov.rls import grid_reader_transaction
-from layers import answers, export, freshness, outlines, registry, work_orders
+from layers import answers, audit_detail, export, freshness, outlines, registry, work_orders
 from layers.basemap import Bounds
 from layers.registry import Filters, Layer, Viewer
 
@@ -49,16 +52,21 @@ def viewer_connection(viewer: Viewer) -> Iterator[psycopg.Connection]:
                 yield conn
 
 
-def _audit(action: str, detail: dict[str, Any]) -> None:
-    with pool().connection() as conn:
+def _audit(action: str, detail: dict[str, Any], conn: psycopg.Connection | None = None) -> None:
+    """One audit row for this request's account, on `conn` (in its transaction) or on a connection of its own."""
+    if conn is not None:
         audit.record(conn, username=require_account().username, action=action, detail=detail, ip=request.remote_addr)
+        return
+    with pool().connection() as own:
+        _audit(action, detail, own)
 
 
-def aggregates(asks: Sequence[tuple[str, Filters]]) -> list[dict[str, Any]]:
+def aggregates(asks: Sequence[tuple[str, Filters]], *, downloaded: bool = False) -> list[dict[str, Any]]:
     """Per-grid features of several (layer, filters) the session may see, in order, at one read of the stamp.
 
     One connection (and one for those computed over the whole area) and one stamp for all: a request
     asking for three layers makes three round trips to the database, not eighteen, when they are cached.
+    A de-identified answer is audited in the transaction that read it: an export when `downloaded`, else a view.
     """
     viewer = current_viewer()
     scoped = [(layer := registry.get(name), registry.scope(layer, viewer, filters)) for name, filters in asks]
@@ -75,18 +83,18 @@ def aggregates(asks: Sequence[tuple[str, Filters]]) -> list[dict[str, Any]]:
                 layer, filters = scoped[i]
                 if access.decide(viewer.role, access.layer(layer.name)).scope is Scope.DEIDENTIFIED:
                     results[i] = export.planner_geojson(conn, layer.name, filters, settings().layers, at=at)
+                    action = audit.EXPORT if downloaded else audit.VIEW_DEIDENTIFIED
+                    more = {"format": "geojson"} if downloaded else {}
+                    features = len(results[i].get("features", []))
+                    _audit(action, audit_detail.detail(layer.name, filters, request.path, features=features, **more), conn)
                 else:
                     results[i] = registry.aggregate(conn, layer.name, viewer, filters, settings().layers, at=at)
     return results
 
 
 def aggregate(name: str, filters: Filters, *, download: bool = False) -> dict[str, Any]:
-    """The layer's per-grid features the session may see (a planner's de-identified; downloaded, an export)."""
-    (result,) = aggregates([(name, filters)])  # Forbidden before any query runs
-    viewer = current_viewer()
-    if download and access.decide(viewer.role, access.DOWNLOADS).allowed:
-        scoped = registry.scope(registry.get(name), viewer, filters)
-        _audit(audit.EXPORT, {"layer": name, "grids": list(scoped.grids), "format": "geojson", "via": request.path})
+    """The layer's per-grid features the session may see (a planner's de-identified, audited; downloaded, an export)."""
+    (result,) = aggregates([(name, filters)], downloaded=download)  # Forbidden before any query runs
     return result
 
 
@@ -99,15 +107,7 @@ def detail(name: str, filters: Filters) -> dict[str, Any]:
         result = registry.detail(conn, name, viewer, scoped, settings().layers)
     if layer.personal():
         # recorded before the rows leave; if this fails the request fails and nothing is shown
-        _audit(
-            audit.VIEW_PERSONAL,
-            {
-                "layer": name,
-                "grids": list(scoped.grids),
-                "features": len(result.get("features", [])),
-                "via": request.path,
-            },
-        )
+        _audit(audit.VIEW_PERSONAL, audit_detail.detail(name, scoped, request.path, features=len(result.get("features", []))))
     return result
 
 

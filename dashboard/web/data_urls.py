@@ -1,16 +1,16 @@
 """Data URLs: a layer's per-grid aggregate and its detail features as GeoJSON, for the signed-in session only.
 
-    GET /data/<layer>.json          per-grid aggregate (a planner's is de-identified)
-    GET /data/<layer>.pbf           the same as geobuf, what the maps fetch (compact; not audited as an export)
-    GET /data/<layer>/detail.json   detail features (points), where the role has DETAIL access
-    GET /data/<layer>.geojson|.gpkg a planner's download, a file from the layers' exporter (dashboard.web.downloads)
+    GET /data/<layer>.json          per-grid aggregate (a planner's is de-identified, and audited as an export)
+    GET /data/<layer>.pbf           the same as geobuf, what the maps fetch (compact; a planner's audited as a view)
+    GET /data/<layer>/detail.json   detail features (points), where the role has DETAIL access (audited when personal)
+    POST /data/<layer>.geojson|.gpkg a planner's download, a file from the layers' exporter (dashboard.web.downloads)
     GET /data/grids/outlines.pbf    the shapes of the session's grids (geobuf), for maps coloured from numbers
     GET /data/grids/labels.pbf      a point inside each of them, where its label goes (geobuf)
 
 The two grid shapes carry an ETag: a browser that has them already gets a 304
 until the grids change.
 
-Query parameters: see dashboard.web.query_filters. Anonymous requests never get
+Query parameters: see dashboard.web.query_filters (which bounds them). Anonymous requests never get
 here (401 from dashboard.web.guard); what the session may see is decided by the
 registry from the server-side Viewer: another grid, or a level the role does not
 have, is a 403; an unknown layer a 404; a bad parameter a 400.
@@ -59,14 +59,14 @@ def install(server: Flask) -> None:
         missing = _unknown(name)
         if missing is not None:
             return missing
-        return _geojson(data_access.aggregate(name, query_filters.parse(request.args), download=True))
+        return _geojson(data_access.aggregate(name, query_filters.from_request(), download=True))
 
     @server.get(PREFIX + "<name>.pbf")
     def layer_geobuf(name: str) -> Response:
         missing = _unknown(name)
         if missing is not None:
             return missing
-        features = data_access.aggregate(name, query_filters.parse(request.args))
+        features = data_access.aggregate(name, query_filters.from_request())
         return Response(geobuf.encode(features, data_access.GEOBUF_DECIMALS), mimetype="application/x-protobuf")
 
     @server.get(PREFIX + "<name>/detail.json")
@@ -74,7 +74,7 @@ def install(server: Flask) -> None:
         missing = _unknown(name)
         if missing is not None:
             return missing
-        return _geojson(data_access.detail(name, query_filters.parse(request.args)))
+        return _geojson(data_access.detail(name, query_filters.from_request()))
 
     def shapes(kind: str) -> Response:
         encoded = data_access.grid_shapes(kind)

@@ -6,7 +6,8 @@ Anything else needs a signed-in account: an anonymous request for a page is
 sent to /login (and back afterwards); one for a data URL or a Dash endpoint
 (/data/…, /_dash-…) gets a 401. A signed-in account may open only the pages
 of its role (403, or from `/` to its own landing page) and paths that exist
-(404). A public or data path that no route of ours answers is a 404 too, for
+(404); a data URL other than the grids' shapes only if the policy's
+`data_urls` allows the role (a wall device: 403). A public or data path that no route of ours answers is a 404 too, for
 anyone: Dash would answer it with its page. Data URLs and callbacks decide
 what the account may see themselves, from the session
 (dashboard.web.data_access). Responses are marked no-store unless the route
@@ -20,11 +21,15 @@ from urllib.parse import urlencode
 from flask import Flask, Response, redirect, request
 
 from dashboard import pages
+from dashboard.web import data_urls
 from dashboard.web.http_errors import answer, is_api
 from dashboard.web.session import current_account
+from gridgov import access
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/_favicon.ico"})
-PUBLIC_PREFIXES = ("/assets/", "/language/")
+PUBLIC_PREFIXES = ("/assets/", "/language/", "/wall/device/")  # the last: a wall device signs in (dashboard.web.login)
+# the grids' shapes: any role with community data (a wall device too); other data URLs need the policy's data_urls
+GRID_SHAPES = frozenset({data_urls.OUTLINES, data_urls.LABEL_POINTS})
 # Dash's own endpoints (the layout, the callbacks, the component bundles)
 DASH_PREFIXES = ("/_dash-", "/_reload-hash")
 # Dash answers every path no other route takes with its index page (200): a path it catches that is no page is a 404
@@ -51,6 +56,8 @@ def _check() -> Response | None:
         if is_api(path):
             return answer(401, "sign in first")
         return redirect("/login?" + urlencode({"next": path}))  # type: ignore[return-value]
+    if path.startswith("/data/") and path not in GRID_SHAPES and not access.decide(account.role, access.DATA_URLS).allowed:
+        return answer(403, f"a {account.role.value} may not use the data URLs")
     if path.startswith("/data/") or path.startswith(DASH_PREFIXES):
         return answer(404, "not found") if _unrouted(path) else None
     if is_api(path) or path not in pages.PAGES:

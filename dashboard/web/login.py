@@ -1,26 +1,44 @@
-"""Signing in and out, and the language switch: plain Flask routes beside the Dash app.
+"""Signing in and out, a wall device's sign-in, and the language switch: plain Flask routes beside the Dash app.
 
 The sign-in form carries a CSRF token kept in the session, and the session
 cookie is SameSite=Lax and HttpOnly (set in create_app), so another site can
 neither sign someone in or out nor ride on their session. The password and
-the limit on failures are checked by the kernel's one sign-in check
+the limits on failures are checked by the kernel's one sign-in check
 (gridgov.signin, shared with the OGC API): every failed sign-in is written to
-the audit table, and after 10 failures for one username within 15 minutes
-further attempts are refused (and audited) until the window has passed. A
-successful one is audited here, as it starts a session.
+the audit table, and too many failures from the client's address are refused
+(429, audited) until the window has passed. A successful one is audited here
+and starts a server-side session (gridgov.sessions) of the idle and absolute
+lifetimes the settings give; signing out revokes it.
+
+A wall screen signs in by opening its device URL, `/wall/device/<token>`
+(gridgov.devices): a session of the role WALL_DEVICE starts and the screen is
+sent on to /wall, with no Referer, so the token is not left in the address
+bar or passed on. A token unknown, revoked or expired is a 401, audited.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Flask, Response, redirect, render_template_string, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard import pages
-from dashboard.web.appctx import pool
-from dashboard.web.session import csrf_ok, csrf_token, current_account, language, set_language, sign_in, sign_out
-from gridgov import audit, signin
+from dashboard.web.appctx import pool, settings
+from dashboard.web.http_errors import answer
+from dashboard.web.session import (
+    client,
+    csrf_ok,
+    csrf_token,
+    current_account,
+    language,
+    set_language,
+    sign_in,
+    sign_out,
+)
+from gridgov import audit, devices, sessions, signin
+from gridgov.access import Role
 from gridgov.accounts import Account
 from gridgov.i18n import LANGUAGES, text
 
@@ -84,18 +102,24 @@ def _login() -> Response | BaseResponse:
         return _form(next_path=next_path)
     if not csrf_ok(request.form.get("csrf_token")):
         return _form(error=text("login_expired", lang), next_path=next_path, status=400)
-    username = request.form.get("username", "").strip()[:_MAX_FIELD]
+    username = request.form.get("username", "").strip()[:_MAX_FIELD]  # a NUL in it: see signin.Attempt
     password = request.form.get("password", "")[:_MAX_FIELD]
-    ip = request.remote_addr
+    ip, user_agent = client()
+    found = signin.check(pool().connection, signin.Attempt(username, password, ip))
+    if found is signin.Refusal.THROTTLED:
+        return _form(error=text("login_throttled", lang), username=username, next_path=next_path, status=429)
+    if found is signin.Refusal.BUSY:
+        return _form(error=text("login_busy", lang), username=username, next_path=next_path, status=503)
+    if not isinstance(found, Account):
+        return _form(error=text("login_failed", lang), username=username, next_path=next_path, status=401)
+    lifetimes = settings().dashboard
     with pool().connection() as conn:
-        found = signin.check(conn, signin.Attempt(username, password, ip))
-        if not isinstance(found, Account):
-            conn.commit()
-            if found is signin.Refusal.THROTTLED:
-                return _form(error=text("login_throttled", lang), username=username, next_path=next_path, status=429)
-            return _form(error=text("login_failed", lang), username=username, next_path=next_path, status=401)
         audit.record(conn, username=found.username, action=audit.LOGIN, detail={"role": found.role.value}, ip=ip)
-    sign_in(found)
+        started = sessions.start_for_account(
+            conn, found, idle=timedelta(hours=lifetimes.session_hours),
+            lifetime=timedelta(hours=lifetimes.session_max_hours), ip=ip, user_agent=user_agent,
+        )
+    sign_in(found, started)
     return redirect(next_path if next_path and pages.may_open(found, next_path) else pages.landing(found))
 
 
@@ -106,6 +130,27 @@ def _logout() -> BaseResponse:
             audit.record(conn, username=account.username, action=audit.LOGOUT, ip=request.remote_addr)
         sign_out()
     return redirect("/login")
+
+
+def _wall_device(token: str) -> Response | BaseResponse:
+    """Sign this screen in as the wall device whose token it opened, and send it on to the wall."""
+    ip, user_agent = client()
+    with pool().connection() as conn:
+        device = devices.by_token(conn, token[:_MAX_FIELD])
+        if device is None:
+            detail = {"reason": "wrong", "via": "wall_device"}
+            audit.record(conn, username=devices.AUDIT_PREFIX, action=audit.LOGIN_FAILED, detail=detail, ip=ip)
+        else:
+            audit.record(
+                conn, username=device.audit_name, action=audit.LOGIN, detail={"role": Role.WALL_DEVICE.value}, ip=ip
+            )
+            started = sessions.start_for_device(conn, device, ip=ip, user_agent=user_agent)
+    if device is None:
+        return answer(401, "this wall device sign-in is unknown, revoked or expired")
+    sign_in(device.account(), started)
+    response = redirect("/wall")
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _language(lang: str) -> BaseResponse:
@@ -123,7 +168,8 @@ def _language(lang: str) -> BaseResponse:
 
 
 def install(server: Flask) -> None:
-    """Add /login, /logout and /language/<code> to the Flask server."""
+    """Add /login, /logout, /language/<code> and /wall/device/<token> to the Flask server."""
     server.add_url_rule("/login", "gridgov_login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "gridgov_logout", _logout, methods=["POST"])
     server.add_url_rule("/language/<lang>", "gridgov_language", _language, methods=["GET"])
+    server.add_url_rule("/wall/device/<token>", "gridgov_wall_device", _wall_device, methods=["GET"])

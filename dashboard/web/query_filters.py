@@ -1,59 +1,109 @@
-"""The filters of a data URL's query string, parsed and checked on the server.
+"""The filters of a data URL's query string, parsed, checked and bounded on the server.
 
     ?grid=G01&grid=G02 (or grid=G01,G02)  from=2024-03-01  to=2024-03-31
     category=fire_lane (repeat)  status=open (repeat)  as_of=2024-03-15  period=week|month
 
-Anything else, or a value that does not parse, is a 400 (InputError); what the
-viewer may see of them is decided afterwards by the registry's `scope`.
+Anything else, or a value that does not parse, is a 400 (InputError) before
+anything is computed; what the viewer may see of them is decided afterwards by
+the registry's `scope`. Every data URL, every download and the export page's
+callbacks go through `parse`, so each size a user chooses is bounded here, in
+one place:
+
+- at most `max_filter_grids` grids (GRIDGOV_MAX_FILTER_GRIDS), MAX_VALUES
+  categories and MAX_VALUES statuses, each value at most MAX_LENGTH characters
+  and free of control characters (a NUL byte never reaches the database);
+- every date (from, to, as_of) at most 31 December `filter_years` years after
+  today's year, and as_of (the day due and overdue are counted on) no earlier
+  than 1 January as many years before it (GRIDGOV_FILTER_YEARS), so no
+  computation reaches the ends of the calendar, where date arithmetic fails.
+  A window may start as early as one likes: the layers' work grows with the
+  records in the window, which the data bounds, not with its length; the one
+  layer whose work grows with the window's length, the emerging hot spots,
+  bounds its number of periods (GRIDGOV_EMERGING_MAX_WEEKS / _MONTHS,
+  layers.emerging), which also bounds the memory its permutations take.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from flask import request
 from werkzeug.datastructures import MultiDict
 
+from dashboard.web.appctx import settings
 from gridgov.errors import InputError
+from gridgov.settings import DashboardSettings
 from layers.registry import Filters
 
 PARAMETERS = ("grid", "from", "to", "category", "status", "as_of", "period")
-MAX_VALUES = 500  # more grids or categories than a district has is a mistake, not a question
+MAX_VALUES = 500  # categories or statuses: the vocabularies hold tens; more is a mistake, not a question
+MAX_LENGTH = 200  # characters of one grid code, category or status
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _many(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
+def _many(args: MultiDict[str, str], name: str, most: int) -> tuple[str, ...]:
     values = [v.strip() for raw in args.getlist(name) for v in raw.split(",")]
     values = [v for v in values if v]
-    if len(values) > MAX_VALUES:
-        raise InputError(f"too many values for {name} (at most {MAX_VALUES})")
+    if len(values) > most:
+        raise InputError(f"too many values for {name}: {len(values):,} (at most {most:,})")
+    for value in values:
+        if _CONTROL.search(value):
+            raise InputError(f"a {name} may not contain control characters (such as NUL)")
+        if len(value) > MAX_LENGTH:
+            raise InputError(f"a {name} is at most {MAX_LENGTH} characters, not {len(value):,}")
     return tuple(dict.fromkeys(values))
 
 
-def _day(args: MultiDict[str, str], name: str) -> date | None:
+def _day(args: MultiDict[str, str], name: str, latest: date, earliest: date | None = None) -> date | None:
     values = args.getlist(name)
     if not values:
         return None
     if len(values) > 1:
         raise InputError(f"{name} is given more than once")
     try:
-        return date.fromisoformat(values[0])
+        day = date.fromisoformat(values[0])
     except ValueError:
-        raise InputError(f"{name} must be a date as YYYY-MM-DD, not {values[0]!r}") from None
+        raise InputError(f"{name} must be a date as YYYY-MM-DD, not {values[0][:40]!r}") from None
+    if day > latest:
+        raise InputError(f"{name} {day} is too far ahead: the latest date accepted is {latest}")
+    if earliest is not None and day < earliest:
+        raise InputError(f"{name} {day} is too far back: the earliest date accepted is {earliest}")
+    return day
 
 
-def parse(args: MultiDict[str, str]) -> Filters:
-    """Filters from a query string; an InputError naming the parameter that is wrong."""
+def date_range(today: date, years: int) -> tuple[date, date]:
+    """The first day as_of may name and the last day any filter may: `years` whole years either side of today's year."""
+    return date(max(1, today.year - years), 1, 1), date(min(9998, today.year + years), 12, 31)
+
+
+def parse(args: MultiDict[str, str], limits: DashboardSettings, today: date) -> Filters:
+    """Filters from a query string; an InputError naming the parameter that is wrong or out of bounds."""
     unknown = sorted(set(args) - set(PARAMETERS))
     if unknown:
-        raise InputError(f"unknown parameter {', '.join(unknown)}; parameters: {', '.join(PARAMETERS)}")
+        named = ", ".join(name[:40] for name in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        raise InputError(f"unknown parameter {named}; parameters: {', '.join(PARAMETERS)}")
     period = args.get("period", "month")
     if period not in ("week", "month"):
-        raise InputError(f"period must be week or month, not {period!r}")
+        raise InputError(f"period must be week or month, not {period[:40]!r}")
+    earliest, latest = date_range(today, limits.filter_years)
     return Filters(
-        grids=_many(args, "grid"),
-        start=_day(args, "from"),
-        end=_day(args, "to"),
-        categories=_many(args, "category"),
-        statuses=_many(args, "status"),
-        as_of=_day(args, "as_of"),
+        grids=_many(args, "grid", limits.max_filter_grids),
+        start=_day(args, "from", latest),
+        end=_day(args, "to", latest),
+        categories=_many(args, "category", MAX_VALUES),
+        statuses=_many(args, "status", MAX_VALUES),
+        as_of=_day(args, "as_of", latest, earliest),
         period="week" if period == "week" else "month",
     )
+
+
+def parse_for_app(args: MultiDict[str, str]) -> Filters:
+    """`parse` with the app's limits and the community's today (for a request being answered)."""
+    config = settings()
+    return parse(args, config.dashboard, config.layers.clock().today())
+
+
+def from_request() -> Filters:
+    """The Filters of this request's query string."""
+    return parse_for_app(request.args)

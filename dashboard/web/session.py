@@ -1,28 +1,39 @@
-"""Who is asking: the signed-in account and its registry Viewer, decided on the server from the signed session.
+"""Who is asking: the signed-in account and its registry Viewer, decided on the server from the session's record.
 
-The session cookie (Flask's, signed with the secret key) carries only the
-username, a tag derived from the account's password hash, the CSRF token and
-the language. Each request loads the account afresh from the database, so a
-removed or disabled account, or a changed password, ends its sessions at once;
-the role and grids always come from the database, never from the browser.
+The session cookie (Flask's, signed with the secret key) carries the id of a
+server-side session (gridgov.sessions), the CSRF token and the language, and
+for the browser's sake when the session ends. Each request looks the session
+up in the database with its account: a session signed out, past its idle or
+absolute expiry, or of an account removed, disabled or given a new password
+is over at once, whatever copy of the cookie is sent; the role and grids
+always come from the database, never from the browser. A wall device's
+session (gridgov.devices) is looked up the same way, as an account of the
+role WALL_DEVICE.
+
+The cookie itself never outlives the session: CookieSessions sets its expiry
+to the session's idle expiry, capped by its absolute one, each time it is sent.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import UTC, datetime, timedelta
 
-from flask import g, has_request_context, session
+from flask import Flask, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from dashboard.web.appctx import pool
-from gridgov import access, accounts
+from gridgov import access, sessions
 from gridgov.accounts import Account
 from gridgov.errors import Forbidden, Unauthenticated
 from gridgov.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from gridgov.settings import DashboardSettings
 from layers.registry import Viewer
 
-_USER = "user"
-_TAG = "tag"
+_SID = "sid"
+_UNTIL = "until"  # the session's absolute expiry (POSIX seconds), for the cookie's
+_IDLE = "idle"  # its idle lifetime in seconds, for the cookie's
 _CSRF = "csrf"
 _LANG = "lang"
 
@@ -35,16 +46,17 @@ def current_account() -> Account | None:
         cached: Account | None = g.gridgov_account
         return cached
     account = None
-    username = session.get(_USER)
-    if isinstance(username, str):
+    sid = session.get(_SID)
+    if isinstance(sid, str):
         with pool().connection() as conn:
-            found = accounts.get(conn, username)
-        tag = session.get(_TAG)
-        if found and not found.disabled and isinstance(tag, str) and hmac.compare_digest(found.session_tag, tag):
-            account = found
-        else:  # removed, disabled or a new password since: the session is over
-            session.pop(_USER, None)
-            session.pop(_TAG, None)
+            found = sessions.lookup(conn, sid)
+        if found is None:  # signed out, expired, revoked, or its account changed: the session is over
+            for key in (_SID, _UNTIL, _IDLE):
+                session.pop(key, None)
+        else:
+            account = found.account
+            if session.get(_UNTIL) != (until := int(found.expires_at.timestamp())):
+                session[_UNTIL] = until  # the record's end is the cookie's
     g.gridgov_account = account
     return account
 
@@ -70,23 +82,53 @@ def current_viewer() -> Viewer:
     return viewer_for(require_account())
 
 
-def sign_in(account: Account) -> None:
-    """Start a new session for `account` (nothing of the anonymous session but the language is kept)."""
+def client() -> tuple[str | None, str | None]:
+    """The request's client address and user agent, as a session's record keeps them."""
+    return request.remote_addr, request.headers.get("User-Agent")
+
+
+def _end_record() -> None:
+    sid = session.get(_SID)
+    if isinstance(sid, str):
+        with pool().connection() as conn:
+            sessions.revoke(conn, sid)
+
+
+def sign_in(account: Account, started: sessions.Started) -> None:
+    """Put the new session in the cookie (a session the browser had is revoked; of it only the language is kept)."""
     lang = language()
+    _end_record()
     session.clear()
     session.permanent = True
-    session[_USER] = account.username
-    session[_TAG] = account.session_tag
+    session[_SID] = started.sid
+    session[_UNTIL] = int(started.expires_at.timestamp())
+    session[_IDLE] = int(started.idle.total_seconds())
     session[_LANG] = lang
     g.gridgov_account = account
 
 
 def sign_out() -> None:
-    """End the session (the language stays)."""
+    """End the session: its record is revoked, so no copy of the cookie signs anyone in (the language stays)."""
     lang = language()
+    _end_record()
     session.clear()
     session[_LANG] = lang
     g.gridgov_account = None
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie, whose expiry is the session's: its idle expiry from now, never past its absolute one."""
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+        until, idle = session.get(_UNTIL), session.get(_IDLE)
+        if not session.permanent or not isinstance(until, int) or not isinstance(idle, int):
+            return super().get_expiration_time(app, session)
+        return min(datetime.now(UTC) + timedelta(seconds=idle), datetime.fromtimestamp(until, UTC))
+
+
+def cookie_lifetime(settings: DashboardSettings) -> timedelta:
+    """How old a cookie's signature may be: the longest any session lasts (its record decides the rest)."""
+    return max(timedelta(hours=settings.session_max_hours), timedelta(days=settings.wall_device_days))
 
 
 def csrf_token() -> str:
