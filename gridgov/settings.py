@@ -118,6 +118,12 @@ class LayerSettings(CommunitySettings):
     emerging_max_months: int = Field(
         default=60, ge=3, description="Most months an emerging hot spot analysis by month may span (a longer window is refused)."
     )
+    filter_years: int = Field(
+        default=30, ge=1, le=100,
+        description="Dates a question filters on (from, to, as_of: a data URL, download, callback or `gridgov export`)"
+        " must lie no later than 31 December this many years after today's year; as_of also no earlier than"
+        " 1 January as many years before.",
+    )
 
 
 class DashboardSettings(BaseSettings):
@@ -154,11 +160,6 @@ class DashboardSettings(BaseSettings):
     max_filter_grids: int = Field(
         default=5_000, ge=1,
         description="Most grids one data URL, download or callback may name (a city has a few thousand).",
-    )
-    filter_years: int = Field(
-        default=30, ge=1, le=100,
-        description="Dates a data URL, download or callback filters on (from, to, as_of) must lie no later than"
-        " 31 December this many years after today's year; as_of also no earlier than 1 January as many years before.",
     )
     secret_key: SecretStr | None = Field(
         default=None,

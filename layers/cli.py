@@ -19,7 +19,7 @@ from gridgov import audit
 from gridgov.database import connect, resolve_url
 from gridgov.errors import InputError
 from gridgov.settings import Settings
-from layers import audit_detail, export_docs
+from layers import audit_detail, export_docs, registry
 from layers.export import FORMATS, format_of
 from layers.export import export as export_layer
 from layers.registry import PERIODS, Filters
@@ -32,6 +32,15 @@ def _date(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-11-01") from None
+
+
+def _within_calendar(filters: Filters, settings: Settings) -> None:
+    """The dates the web's questions are held to (registry.calendar_bounds), for the same question asked here."""
+    earliest, latest = registry.calendar_bounds(settings.layers)
+    for option, day in (("--from", filters.start), ("--to", filters.end), ("--as-of", filters.as_of)):
+        if day is not None and (day > latest or (option == "--as-of" and day < earliest)):
+            first = f"{earliest} to " if option == "--as-of" else "up to "
+            raise InputError(f"{option} {day} is out of range: give a date from {first}{latest} (GRIDGOV_FILTER_YEARS)")
 
 
 def operator() -> str:
@@ -75,6 +84,7 @@ def export(
         grids=grids, start=_date(start, "--from"), end=_date(end, "--to"), categories=categories,
         statuses=statuses, as_of=_date(as_of, "--as-of"), period=period or "month",  # type: ignore[arg-type]
     )
+    _within_calendar(filters, settings)
     kind = format_of(output, fmt)
     with connect(resolve_url(settings.database)) as conn:  # one transaction: the row is kept only with the file
         detail = audit_detail.detail(layer, filters, "cli", format=kind, file=str(output.resolve()))

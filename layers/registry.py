@@ -282,6 +282,13 @@ def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Acc
     return filters
 
 
+def calendar_bounds(settings: LayerSettings) -> tuple[date, date]:
+    """The earliest day `as_of` may name and the latest day any date filter may: `filter_years` whole years either
+    side of today's year, so no computation reaches the calendar's ends, where date arithmetic fails."""
+    year, years = today(settings).year, settings.filter_years
+    return date(max(1, year - years), 1, 1), date(min(9998, year + years), 12, 31)
+
+
 def today(settings: LayerSettings) -> date:
     """The community's date now: layers "as of today" change their answer at its midnight."""
     return settings.clock().today()

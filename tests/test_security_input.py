@@ -11,15 +11,19 @@ message. An error nobody expected is a 500 with a fixed message.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import dash
 import psycopg
+import pytest
 from auth_client import User, callback, csrf_of, make_users, running_app, signed_in
+from click.testing import CliRunner
 from seed_sql import seed_small_community
 from test_dashboard_export import preview_request
 
 from gridgov import audit
+from gridgov.cli import main
 
 LEAKS = ("Traceback", "SELECT", "psycopg", "0x00", "File \"", "Error loading dependency", "registered_paths")
 
@@ -115,3 +119,19 @@ def test_an_unexpected_error_is_a_500_that_says_nothing_more(db_url: str) -> Non
         body = short(client.get("/data/test-broken.json"), 500)
         assert "secret" not in body and "households" not in body
         assert client.get("/data/test-broken.json").get_json() == {"error": "internal error (logged on the server)"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--as-of", "9999-12-31"], ["--to", "9999-12-31"], ["--from", "9000-01-01"], ["--as-of", "0001-01-01"]],
+)
+def test_gridgov_export_refuses_dates_at_the_calendars_ends_with_a_message(
+    db_url: str, tmp_path: Path, args: list[str]
+) -> None:
+    with psycopg.connect(db_url) as conn:
+        seed_small_community(conn)
+    out = tmp_path / "x.geojson"
+    result = CliRunner().invoke(main, ["export", "visits", "-o", str(out), *args], env={"GRIDGOV_DATABASE_URL": db_url})
+    assert result.exit_code == 2, result.output
+    assert "out of range" in result.output and "Traceback" not in result.output
+    assert not out.exists()

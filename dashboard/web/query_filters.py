@@ -12,10 +12,10 @@ one place:
 - at most `max_filter_grids` grids (GRIDGOV_MAX_FILTER_GRIDS), MAX_VALUES
   categories and MAX_VALUES statuses, each value at most MAX_LENGTH characters
   and free of control characters (a NUL byte never reaches the database);
-- every date (from, to, as_of) at most 31 December `filter_years` years after
-  today's year, and as_of (the day due and overdue are counted on) no earlier
-  than 1 January as many years before it (GRIDGOV_FILTER_YEARS), so no
-  computation reaches the ends of the calendar, where date arithmetic fails.
+- every date (from, to, as_of) within the layers' calendar bounds
+  (registry.calendar_bounds: GRIDGOV_FILTER_YEARS either side of today's year,
+  as `gridgov export` is held to), so no computation reaches the ends of the
+  calendar, where date arithmetic fails.
   A window may start as early as one likes: the layers' work grows with the
   records in the window, which the data bounds, not with its length; the one
   layer whose work grows with the window's length, the emerging hot spots,
@@ -33,7 +33,8 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard.web.appctx import settings
 from gridgov.errors import InputError
-from gridgov.settings import DashboardSettings
+from gridgov.settings import DashboardSettings, LayerSettings
+from layers import registry
 from layers.registry import Filters
 
 PARAMETERS = ("grid", "from", "to", "category", "status", "as_of", "period")
@@ -72,12 +73,7 @@ def _day(args: MultiDict[str, str], name: str, latest: date, earliest: date | No
     return day
 
 
-def date_range(today: date, years: int) -> tuple[date, date]:
-    """The first day as_of may name and the last day any filter may: `years` whole years either side of today's year."""
-    return date(max(1, today.year - years), 1, 1), date(min(9998, today.year + years), 12, 31)
-
-
-def parse(args: MultiDict[str, str], limits: DashboardSettings, today: date) -> Filters:
+def parse(args: MultiDict[str, str], limits: DashboardSettings, layers: LayerSettings) -> Filters:
     """Filters from a query string; an InputError naming the parameter that is wrong or out of bounds."""
     unknown = sorted(set(args) - set(PARAMETERS))
     if unknown:
@@ -86,7 +82,7 @@ def parse(args: MultiDict[str, str], limits: DashboardSettings, today: date) -> 
     period = args.get("period", "month")
     if period not in ("week", "month"):
         raise InputError(f"period must be week or month, not {period[:40]!r}")
-    earliest, latest = date_range(today, limits.filter_years)
+    earliest, latest = registry.calendar_bounds(layers)
     return Filters(
         grids=_many(args, "grid", limits.max_filter_grids),
         start=_day(args, "from", latest),
@@ -101,7 +97,7 @@ def parse(args: MultiDict[str, str], limits: DashboardSettings, today: date) -> 
 def parse_for_app(args: MultiDict[str, str]) -> Filters:
     """`parse` with the app's limits and the community's today (for a request being answered)."""
     config = settings()
-    return parse(args, config.dashboard, config.layers.clock().today())
+    return parse(args, config.dashboard, config.layers)
 
 
 def from_request() -> Filters:
