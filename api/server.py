@@ -35,10 +35,11 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import psycopg
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
@@ -160,6 +161,17 @@ async def _refresh_every(app: FastAPI, seconds: float, owner_url: str, settings:
             log.exception("refreshing the open_data layers failed")
 
 
+class _Features(OGCFeaturesFactory):
+    """tipg's OGC API – Features endpoints, with every value put into a link's path escaped first.
+
+    A feature's id is its grid code, which is data: one with a "/" made starlette refuse to build the
+    item's link, and the whole page answered 500. Escaped, it is a link like any other.
+    """
+
+    def url_for(self, request: Request, name: str, **path_params: Any) -> str:
+        return super().url_for(request, name, **{k: quote(str(v), safe="") for k, v in path_params.items()})
+
+
 def create_app(owner_url: str, settings: Settings, refresh_seconds: float = 600) -> FastAPI:
     """The tipg app: publishes at start (and every `refresh_seconds`, 0 = never), serves open_data as the reader
     to signed-in planners and the secretary (HTTP Basic, checked and audited with the owner's connection)."""
@@ -183,7 +195,7 @@ def create_app(owner_url: str, settings: Settings, refresh_seconds: float = 600)
             await asyncio.to_thread(accounts_pool.close)
 
     app = FastAPI(title=TITLE, openapi_url="/api", docs_url=None, redoc_url=None, lifespan=lifespan)
-    app.include_router(OGCFeaturesFactory(title=TITLE, templates=html.templates).router)
+    app.include_router(_Features(title=TITLE, templates=html.templates).router)
     html.install(app, TITLE)
     params.override(app)
     app.add_middleware(params.BoundsMiddleware)  # inside the sign-in: the audit records the query as sent

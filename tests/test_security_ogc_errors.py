@@ -97,3 +97,16 @@ def test_a_nul_in_the_basic_username_is_a_failed_sign_in_audited(api: Api, usern
     with psycopg.connect(api.db_url) as conn:
         tried = [r[0] for r in conn.execute("SELECT username FROM audit WHERE action = 'login_failed'")]
     assert username.replace("\x00", "\ufffd") in tried
+
+
+def test_a_grid_code_with_a_slash_is_listed_with_an_escaped_link_not_a_500(api: Api) -> None:
+    with psycopg.connect(api.db_url) as conn:  # as a boundary file could name it; --refresh 0 keeps it published
+        conn.execute(f"UPDATE {SCHEMA}.special_groups SET grid_code = 'G/01' WHERE grid_code = 'G01'")
+    try:
+        for form in ("html", "geojson"):
+            reply = api.get(f"{ITEMS}?f={form}")
+            assert reply.status == 200, (form, reply.body[:300])
+            assert "G%2F01" in reply.body, form  # the item's link, escaped
+    finally:
+        with psycopg.connect(api.db_url) as conn:
+            conn.execute(f"UPDATE {SCHEMA}.special_groups SET grid_code = 'G01' WHERE grid_code = 'G/01'")
