@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from conftest import fresh_database
 from seed_sql import seed_small_community
-from served_app import free_port
+from served_app import free_port, stop
 
 from api.publish import SCHEMA
 from gridgov import accounts
@@ -88,12 +88,7 @@ def running_api(db_url: str, log: Path) -> Iterator[str]:
         _wait(base, proc, log)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @contextmanager

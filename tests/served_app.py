@@ -54,6 +54,16 @@ def _wait_until_serving(url: str, proc: subprocess.Popen[bytes], log: Path, time
     pytest.fail(f"gridgov serve did not answer on {url} within {timeout}s:\n{log.read_text(errors='replace')}")
 
 
+def stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """End a server the test started: asked to stop, then killed if it has not within `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextmanager
 def serving(env: dict[str, str], log: Path) -> Iterator[str]:
     """Run `gridgov serve` with `env` added to the environment; yield its base URL (ending in /); stop it after."""
@@ -72,9 +82,4 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
         _wait_until_serving(url + "login", proc, log)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

@@ -10,24 +10,22 @@ failures through either front-end count toward both.
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import dash
 import psycopg
 import pytest
+from api_client import basic_status
 from auth_client import User, callback, login, signed_in
 from community import CLOCK
 from download_client import csrf_token
 from psycopg_pool import ConnectionPool
 from test_export import load_demo
 
-from api.auth import BasicAuthMiddleware, Verifier
+from api.auth import Verifier
 from dashboard import pages
 from gridgov import access, audit, case_store, signin
 from gridgov.access import LANDING, Access, Role, Scope, decide
@@ -136,59 +134,31 @@ def test_every_roles_layer_data_follows_the_policy_in_level_and_scope(
         assert download.status_code == _expected(200, decide(role, access.DOWNLOADS)), role
 
 
-def _basic(username: str, password: str) -> list[tuple[bytes, bytes]]:
-    token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return [(b"authorization", f"Basic {token}".encode())]
-
-
-def _api_status(middleware: BasicAuthMiddleware, path: str, headers: list[tuple[bytes, bytes]]) -> int:
-    """The status the OGC API's sign-in answers `path` with (200: it let the request through to the API)."""
-    sent: list[dict[str, Any]] = []
-
-    async def served(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"{}"})
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b""}
-
-    async def send(message: Any) -> None:
-        sent.append(message)
-
-    async def run() -> None:
-        wrapped = BasicAuthMiddleware(served, middleware.verifier)
-        scope = {"type": "http", "path": path, "headers": headers, "client": ("127.0.0.1", 5000), "query_string": b""}
-        await wrapped(scope, receive, send)
-
-    asyncio.run(run())
-    return int(sent[0]["status"])
-
-
 @pytest.fixture
-def api_sign_in(users: dict[str, User], db_url: str) -> Iterator[BasicAuthMiddleware]:
+def api_sign_in(users: dict[str, User], db_url: str) -> Iterator[Verifier]:
     with ConnectionPool(db_url, min_size=1, max_size=2) as pool:
-        yield BasicAuthMiddleware(lambda *_: None, Verifier(pool, cache_seconds=0))  # type: ignore[arg-type, return-value]
+        yield Verifier(pool, cache_seconds=0)
 
 
 def test_the_ogc_api_accepts_exactly_the_roles_the_policy_allows(
-    users: dict[str, User], api_sign_in: BasicAuthMiddleware
+    users: dict[str, User], api_sign_in: Verifier
 ) -> None:
     for user in users.values():
         decision = decide(Role(user.role), access.api("ogc"))
-        assert _api_status(api_sign_in, "/collections", _basic(user.username, user.password)) == _expected(200, decision)
+        assert basic_status(api_sign_in, user.username, user.password) == _expected(200, decision)
 
 
 def test_failed_sign_ins_through_either_front_end_count_toward_one_limit(
-    app: dash.Dash, users: dict[str, User], api_sign_in: BasicAuthMiddleware, db_url: str
+    app: dash.Dash, users: dict[str, User], api_sign_in: Verifier, db_url: str
 ) -> None:
     user = users["guihua"]
     half = signin.MAX_FAILURES // 2
     for _ in range(half):
         assert login(app.server.test_client(), user.username, "not the password").status_code == 401
     for _ in range(signin.MAX_FAILURES - half):
-        assert _api_status(api_sign_in, "/collections", _basic(user.username, "not the password")) == 401
+        assert basic_status(api_sign_in, user.username, "not the password") == 401
     # the right password, too late through either
-    assert _api_status(api_sign_in, "/collections", _basic(user.username, user.password)) == 429
+    assert basic_status(api_sign_in, user.username, user.password) == 429
     assert login(app.server.test_client(), user.username, user.password).status_code == 429
     with psycopg.connect(db_url) as conn:
         failed = [e.detail for e in audit.recent(conn, username=user.username) if e.action == audit.LOGIN_FAILED]

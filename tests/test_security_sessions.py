@@ -11,8 +11,6 @@ moved by ageing the session records, never by sleeping.
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -22,6 +20,7 @@ from typing import Any
 import dash
 import psycopg
 import pytest
+from api_client import basic_status
 from auth_client import User, callback, login, running_app, signed_in
 from click.testing import CliRunner
 from download_client import csrf_token
@@ -29,7 +28,7 @@ from flask.testing import FlaskClient
 from psycopg_pool import ConnectionPool
 from test_dashboard_wall import wall_request
 
-from api.auth import BasicAuthMiddleware, Verifier
+from api.auth import Verifier
 from dashboard import pages
 from dashboard.web import data_urls
 from gridgov import accounts, audit, devices, sessions
@@ -311,27 +310,11 @@ def test_a_wall_devices_token_is_no_password_for_the_form_or_the_ogc_api(
     for username in ("wall:lobby", "lobby"):
         assert login(app.server.test_client(), username, token).status_code == 401
     with ConnectionPool(db_url, min_size=1, max_size=2) as pool:
-        middleware = BasicAuthMiddleware(lambda *_: None, Verifier(pool, cache_seconds=0))  # type: ignore[arg-type]
+        verifier = Verifier(pool, cache_seconds=0)
         for username in ("wall:lobby", "lobby"):
-            assert _api_status(middleware, username, token) == 401
+            assert basic_status(verifier, username, token) == 401
     failed = [e for e in _events(db_url) if e.action == audit.LOGIN_FAILED]
     assert len(failed) == 4 and {e.detail["reason"] for e in failed} == {"wrong"}
-
-
-def _api_status(middleware: BasicAuthMiddleware, username: str, password: str) -> int:
-    sent: list[dict[str, Any]] = []
-    basic = base64.b64encode(f"{username}:{password}".encode()).decode()
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b""}
-
-    async def send(message: Any) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "path": "/collections", "headers": [(b"authorization", f"Basic {basic}".encode())],
-             "client": ("127.0.0.1", 5000), "query_string": b""}
-    asyncio.run(middleware(scope, receive, send))  # type: ignore[arg-type]
-    return int(sent[0]["status"])
 
 
 def test_revoking_a_wall_device_ends_its_session_at_once(

@@ -12,19 +12,18 @@ move it by ageing the throttle's rows, never by sleeping.
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import dash
 import psycopg
 import pytest
+from api_client import basic_call, basic_status
 from auth_client import User, login
 from psycopg_pool import ConnectionPool
 
-from api.auth import BasicAuthMiddleware, Verifier
+from api.auth import Verifier
 from gridgov import audit, signin
 
 ATTACKER = "203.0.113.66"
@@ -33,15 +32,10 @@ WRONG = "not the password at all"
 
 
 @pytest.fixture
-def api(db_url: str) -> Iterator[BasicAuthMiddleware]:
-    """The OGC API's sign-in in front of an app that answers 200 (what it lets through)."""
-
-    async def served(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"{}"})
-
+def api(db_url: str) -> Iterator[Verifier]:
+    """The OGC API's sign-in check, on a pool of the test database (tests/api_client.py sends it requests)."""
     with ConnectionPool(db_url, min_size=1, max_size=8) as pool:
-        yield BasicAuthMiddleware(served, Verifier(pool, cache_seconds=0))
+        yield Verifier(pool, cache_seconds=0)
 
 
 def form(app: dash.Dash, username: str, password: str, ip: str) -> int:
@@ -49,27 +43,6 @@ def form(app: dash.Dash, username: str, password: str, ip: str) -> int:
     client = app.server.test_client()
     client.environ_base["REMOTE_ADDR"] = ip
     return login(client, username, password).status_code
-
-
-async def _api_call(api: BasicAuthMiddleware, username: str, password: str, ip: str) -> int:
-    sent: list[dict[str, Any]] = []
-    basic = base64.b64encode(f"{username}:{password}".encode()).decode()
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b""}
-
-    async def send(message: Any) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "path": "/collections", "headers": [(b"authorization", f"Basic {basic}".encode())],
-             "client": (ip, 40000), "query_string": b""}
-    await api(scope, receive, send)
-    return int(sent[0]["status"])
-
-
-def basic(api: BasicAuthMiddleware, username: str, password: str, ip: str) -> int:
-    """The status of a request to the OGC API with HTTP Basic from the address `ip` (200: let through)."""
-    return asyncio.run(_api_call(api, username, password, ip))
 
 
 def reasons(db_url: str, username: str | None = None) -> Counter[str]:
@@ -86,31 +59,31 @@ def age_failures(db_url: str, minutes: float) -> None:
 
 
 def test_ten_wrong_passwords_from_elsewhere_lock_nobody_out(
-    app: dash.Dash, users: dict[str, User], api: BasicAuthMiddleware, db_url: str
+    app: dash.Dash, users: dict[str, User], api: Verifier, db_url: str
 ) -> None:
     secretary = users["shuji"]
     for i in range(signin.MAX_FAILURES):  # the original attack, half through each front-end
-        status = form(app, secretary.username, WRONG, ATTACKER) if i % 2 else basic(api, secretary.username, WRONG, ATTACKER)
+        status = form(app, secretary.username, WRONG, ATTACKER) if i % 2 else basic_status(api, secretary.username, WRONG, ip=ATTACKER)
         assert status == 401
     # the real user, from their own address, through either front-end
     assert form(app, secretary.username, secretary.password, ELSEWHERE) == 302
-    assert basic(api, secretary.username, secretary.password, ELSEWHERE) == 200
+    assert basic_status(api, secretary.username, secretary.password, ip=ELSEWHERE) == 200
     # the attacker's address is the one locked, right password or not
     assert form(app, secretary.username, secretary.password, ATTACKER) == 429
-    assert basic(api, secretary.username, secretary.password, ATTACKER) == 429
+    assert basic_status(api, secretary.username, secretary.password, ip=ATTACKER) == 429
     assert reasons(db_url) == {"wrong": signin.MAX_FAILURES, "throttled": 2}
 
 
 @pytest.mark.parametrize("front_end", ["form", "api"])
 def test_throttled_tries_do_not_extend_the_lock(
-    app: dash.Dash, users: dict[str, User], api: BasicAuthMiddleware, db_url: str, front_end: str
+    app: dash.Dash, users: dict[str, User], api: Verifier, db_url: str, front_end: str
 ) -> None:
     planner = users["guihua"]
 
     def attempt(password: str) -> int:
         if front_end == "form":
             return form(app, planner.username, password, ATTACKER)
-        return basic(api, planner.username, password, ATTACKER)
+        return basic_status(api, planner.username, password, ip=ATTACKER)
 
     for _ in range(signin.MAX_FAILURES):
         assert attempt(WRONG) == 401
@@ -136,10 +109,10 @@ def test_thirty_concurrent_tries_through_the_form_get_at_most_the_limit_of_check
 
 
 def test_thirty_concurrent_tries_through_the_api_get_at_most_the_limit_of_checks(
-    users: dict[str, User], api: BasicAuthMiddleware, db_url: str
+    users: dict[str, User], api: Verifier, db_url: str
 ) -> None:
     async def burst() -> list[int]:
-        return await asyncio.gather(*(_api_call(api, "guihua", f"{WRONG} {i}", ATTACKER) for i in range(30)))
+        return await asyncio.gather(*(basic_call(api, "guihua", f"{WRONG} {i}", ip=ATTACKER) for i in range(30)))
 
     statuses = asyncio.run(burst())
     counted = reasons(db_url)
@@ -149,11 +122,11 @@ def test_thirty_concurrent_tries_through_the_api_get_at_most_the_limit_of_checks
 
 
 def test_one_address_is_limited_across_usernames(
-    app: dash.Dash, users: dict[str, User], api: BasicAuthMiddleware, db_url: str
+    app: dash.Dash, users: dict[str, User], api: Verifier, db_url: str
 ) -> None:
     for i in range(signin.MAX_ADDRESS_FAILURES):  # a spray: one guess for each of many usernames
-        assert basic(api, f"user{i}", WRONG, ATTACKER) == 401
-    assert basic(api, "one_more", WRONG, ATTACKER) == 429
+        assert basic_status(api, f"user{i}", WRONG, ip=ATTACKER) == 401
+    assert basic_status(api, "one_more", WRONG, ip=ATTACKER) == 429
     secretary = users["shuji"]
     assert form(app, secretary.username, secretary.password, ATTACKER) == 429  # the address, whoever it names
     assert form(app, secretary.username, secretary.password, ELSEWHERE) == 302
