@@ -131,7 +131,7 @@ LAYERS: Mapping[str, LayerRule] = {
 # what row-level security lets a grid leader's connection read of their own grids only (migrations 010, 011, 020),
 # and the tables whose rows it reads only through their case, which must be one of those grids' (020)
 OWN_GRID_TABLES = frozenset({"households", "complaints", "hazards", "visits", "facilities", "cases"})
-THROUGH_OWN_CASES = frozenset({"case_events"})
+THROUGH_OWN_CASES = frozenset({"case_events", "case_escalations", "case_photos"})
 
 
 def page(path: str) -> str:

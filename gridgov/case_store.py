@@ -26,9 +26,9 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from gridgov.cases import START, Case, Event, Kind, NotAllowed, Source, State, apply, check, fold
+from gridgov.cases import START, Case, Event, Kind, NotAllowed, Source, State, allowed, apply, check, fold
 from gridgov.clock import Clock
-from gridgov.errors import Forbidden, NotFound
+from gridgov.errors import Forbidden, InputError, NotFound
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,12 @@ def _append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
     case = fold(kind, events_of(conn, case_id))
     check(case, event)
     after = apply(case, event)
+    if event.action == "escalate":
+        _check_units(conn, event.detail["units"])
+    elif event.action in ("acknowledge", "report") and not conn.execute(
+        "SELECT 1 FROM case_escalations WHERE case_id = %s AND unit = %s", [case_id, str(event.detail["unit"])]
+    ).fetchone():
+        raise NotAllowed(f"{event.detail['unit']} was not called in on this case", allowed(case, event.source))
     conn.execute(
         "INSERT INTO case_events (case_id, seq, at, actor, source, action, detail) VALUES (%s, %s, %s, %s, %s, %s, %s)",
         [case_id, count + 1, event.at, event.actor, event.source.value, event.action, json.dumps(dict(event.detail))],
@@ -111,7 +117,39 @@ def _append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
         [after.state.value, after.grid_code, after.state_set_at, after.responded_at, after.resolved_at,
          after.done_at, after.satisfaction, after.deadline, count + 1, case_id],
     )
+    _escalations(conn, case_id, count + 1, event)
     return after
+
+
+def _check_units(conn: psycopg.Connection, units: Any) -> None:
+    """An escalation names one or more active units (migration 021), each once."""
+    if not isinstance(units, list) or not all(isinstance(u, str) for u in units) or len(set(units)) != len(units):
+        raise InputError("escalate: units is a list of distinct unit names")
+    known = {r[0] for r in conn.execute("SELECT name FROM units WHERE active AND name = ANY(%s)", [units])}
+    unknown = [u for u in units if u not in known]
+    if unknown:
+        raise InputError(f"escalate: no active unit named {', '.join(unknown)}")
+
+
+def _escalations(conn: psycopg.Connection, case_id: str, seq: int, event: Event) -> None:
+    """Keep case_escalations the fold of the case's escalate / acknowledge / report events."""
+    detail = event.detail
+    if event.action == "escalate":
+        conn.execute(
+            "INSERT INTO case_escalations (case_id, seq, unit, reason, escalated_at, ack_due_at)"
+            " SELECT %(case)s, %(seq)s, u.name, %(reason)s, %(at)s, %(at)s + u.ack_hours * interval '1 hour'"
+            " FROM units AS u WHERE u.name = ANY(%(units)s)",
+            {"case": case_id, "seq": seq, "reason": str(detail["reason"]), "at": event.at, "units": detail["units"]},
+        )
+    elif event.action in ("acknowledge", "report"):
+        column = "acknowledged_at" if event.action == "acknowledge" else "reported_at"
+        # a report is also an acknowledgement: a unit that reports has come
+        extra = ", acknowledged_at = coalesce(acknowledged_at, %(at)s)" if column == "reported_at" else ""
+        conn.execute(
+            f"UPDATE case_escalations SET {column} = coalesce({column}, %(at)s){extra}"  # column: one of two constants
+            " WHERE case_id = %(case)s AND unit = %(unit)s",
+            {"case": case_id, "unit": str(detail["unit"]), "at": event.at},
+        )
 
 
 def events_of(conn: psycopg.Connection, case_id: str) -> list[Event]:

@@ -175,7 +175,7 @@ def test_row_level_security_gives_a_grid_leader_the_tables_the_policy_scopes_to_
         r[0]
         for r in conn.execute(
             "SELECT c.relname FROM pg_policies AS p JOIN pg_class AS c ON c.relname = p.tablename"
-            " WHERE p.schemaname = 'public' AND %s = ANY(p.roles) AND p.cmd = 'SELECT' AND c.relrowsecurity",
+            " WHERE p.schemaname = 'public' AND %s = ANY(p.roles) AND p.cmd IN ('SELECT', 'ALL') AND c.relrowsecurity",
             [READER_ROLE],
         )
     }

@@ -14,7 +14,7 @@ from seed_sql import seed_small_community
 from gridgov import case_store
 from gridgov.case_store import Opening
 from gridgov.cases import Event, Kind, NotAllowed, Source, State, fold
-from gridgov.errors import Forbidden, NotFound
+from gridgov.errors import Forbidden, InputError, NotFound
 from gridgov.rls import grid_reader_transaction
 
 
@@ -128,3 +128,29 @@ def test_two_people_acting_at_once_are_put_one_after_the_other(db_url: str, conn
     assert sorted(outcomes) == ["refused", "stored"]
     row, events = case_store.read(conn, case_id)
     assert [e.action for e in events].count("respond") == 1 and row["events"] == len(events) == 3
+
+
+def test_an_escalation_waits_for_each_unit_until_it_reports_for_duty(conn: psycopg.Connection) -> None:
+    conn.execute(
+        "INSERT INTO units (name, kind, contact, ack_hours) VALUES"
+        " ('城管执法队', 'street_department', '王队 13800000000', 2), ('物业公司', 'property', NULL, 24)"
+    )
+    case_id = work_order(conn, "G01")
+    with grid_reader_transaction(conn, ["G01"]):
+        case_store.append(conn, case_id, ev("escalate", Source.FIELD, "leader1", units=["城管执法队", "物业公司"],
+                                            reason="占道施工，需执法"))
+    with pytest.raises(InputError, match="no active unit named 派出所"):
+        case_store.append(conn, case_id, ev("escalate", Source.SECRETARY, "shuji", units=["派出所"], reason="x"))
+    with pytest.raises(NotAllowed, match="was not called in"):
+        case_store.append(conn, case_id, ev("acknowledge", Source.UNIT, "派出所", unit="派出所"))
+    case_store.append(conn, case_id, ev("acknowledge", Source.UNIT, "城管执法队", unit="城管执法队"))
+    waiting = conn.execute(
+        "SELECT unit, ack_due_at - escalated_at FROM case_escalations WHERE case_id = %s AND acknowledged_at IS NULL",
+        [case_id],
+    ).fetchall()
+    assert [(u, d.total_seconds() / 3600) for u, d in waiting] == [("物业公司", 24)]
+    case_store.append(conn, case_id, ev("report", Source.UNIT, "物业公司", unit="物业公司", note="已清理"))
+    assert conn.execute(
+        "SELECT count(*) FROM case_escalations WHERE case_id = %s AND (acknowledged_at IS NULL OR unit = '物业公司'"
+        " AND reported_at IS NULL)", [case_id],
+    ).fetchone() == (0,)
