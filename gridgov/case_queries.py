@@ -19,7 +19,7 @@ security transaction (gridgov.rls), so their list holds their grids' cases only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,7 +104,7 @@ class CaseFilter:
             raise InputError("offset must not be negative")
 
 
-def list_cases(conn: psycopg.Connection, wanted: CaseFilter, clock: Clock) -> list[Mapping[str, Any]]:
+def list_cases(conn: psycopg.Connection, wanted: CaseFilter, clock: Clock) -> list[dict[str, Any]]:
     """The cases `wanted` names that the connection may see, most urgent first, each with its deadlines."""
     params: dict[str, Any] = {
         "tz": clock.zone.key,
@@ -126,7 +126,7 @@ def list_cases(conn: psycopg.Connection, wanted: CaseFilter, clock: Clock) -> li
         return cur.execute(_CASES, params).fetchall()
 
 
-def one_case(conn: psycopg.Connection, case_id: str, clock: Clock) -> Mapping[str, Any] | None:
+def one_case(conn: psycopg.Connection, case_id: str, clock: Clock) -> dict[str, Any] | None:
     """One case as the lists show it (None when the connection cannot see it)."""
     rows = list_cases(conn, CaseFilter(case_id=case_id, limit=1), clock)
     return rows[0] if rows else None
