@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import errors, sql
 
+from api import reader_functions
 from gridgov.errors import SetupError
 from gridgov.i18n import text
 from gridgov.settings import LayerSettings
@@ -141,6 +142,7 @@ def _grant(conn: psycopg.Connection) -> None:
     ]
     for statement in statements:
         conn.execute(statement)
+    reader_functions.restrict(conn, READER)
 
 
 def publish(conn: psycopg.Connection, settings: LayerSettings) -> Published:
