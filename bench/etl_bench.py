@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/etl_bench.py [--data DIR] [--households N] [--complaints N] [--buildings N]
                                         [--grids-x N] [--grids-y N] [--ours-timeout SECONDS] [--note TEXT]
+                                        [--db-suffix SUFFIX]
 
 1. Generates the synthetic city (bench/make_city.py) into DIR unless it is already there with the same scale
    (default DIR: bench/out/city at city scale, bench/out/city-<scale> otherwise).
 2. Creates two fresh databases on the server of GRIDGOV_DATABASE_URL (unset: the project's private cluster
-   under .gridgov/, started if needed): bench_baseline and bench_gridgov, each with PostGIS; bench_gridgov
+   under .gridgov/, started if needed): bench_baseline and bench_gridgov (with --db-suffix S: bench_baseline_S
+   and bench_gridgov_S, so as not to drop what another session uses), each with PostGIS; the second
    gets the schema with `gridgov db upgrade` (not timed).
 3. Runs the baseline (bench/baseline.py: geopandas sjoin of pre-geocoded points + to_postgis), then ours
    (bench/run_gridgov.py load DIR = `gridgov load DIR`: read, normalise, geocode, validate, place, upsert),
@@ -150,11 +152,11 @@ def ensure_data(data: Path, scale: dict[str, int]) -> tuple[float | None, dict[s
 # ------------------------------------------------------------------------------------------ databases
 
 
-def fresh_databases(url: str) -> dict[str, str]:
-    """Drop and create bench_baseline and bench_gridgov with PostGIS; their URLs."""
+def fresh_databases(url: str, databases: dict[str, str]) -> dict[str, str]:
+    """Drop and create the two databases (bench_baseline and bench_gridgov by default) with PostGIS; their URLs."""
     urls = {}
     with psycopg.connect(url, autocommit=True) as admin:
-        for name, db in DATABASES.items():
+        for name, db in databases.items():
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
             urls[name] = with_database(url, db)
@@ -612,6 +614,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="stop ours after this many seconds and record that (default: no limit)")
     parser.add_argument("--note", action="append", default=[], help="a note for RESULTS.md (repeatable)")
     parser.add_argument("--no-results", action="store_true", help="do not touch bench/RESULTS.md")
+    parser.add_argument("--db-suffix", default="",
+                        help="append _SUFFIX to the two databases' names, so that a run does not drop the databases "
+                             "another session is using on the same server")
     args = parser.parse_args(argv)
     try:
         import geoalchemy2  # noqa: F401  (the baseline's GeoDataFrame.to_postgis needs it)
@@ -631,8 +636,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     url = server_url()
     kind = "GRIDGOV_DATABASE_URL" if os.environ.get("GRIDGOV_DATABASE_URL") else "the private cluster under .gridgov/"
-    say(f"fresh databases {', '.join(DATABASES.values())} on {kind}")
-    urls = fresh_databases(url)
+    databases = {k: f"{v}_{args.db_suffix}" if args.db_suffix else v for k, v in DATABASES.items()}
+    say(f"fresh databases {', '.join(databases.values())} on {kind}")
+    urls = fresh_databases(url, databases)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     logs = OUT / "logs"
     py = sys.executable
@@ -641,12 +647,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = {
         "baseline": run_child("baseline", [py, str(BENCH / "baseline.py"), str(data)],
                               {**os.environ, "BENCH_DATABASE_URL": urls["baseline"]},
-                              logs / f"{stamp}-{scale_slug(scale)}-baseline.log", None, DATABASES["baseline"]),
+                              logs / f"{stamp}-{scale_slug(scale)}-baseline.log", None, databases["baseline"]),
     }
     checkpoint(url)
     runs["ours"] = run_child("ours", [py, str(BENCH / "run_gridgov.py"), "load", str(data)],
                              {**os.environ, "GRIDGOV_DATABASE_URL": urls["ours"]},
-                             logs / f"{stamp}-{scale_slug(scale)}-ours.log", args.ours_timeout, DATABASES["ours"])
+                             logs / f"{stamp}-{scale_slug(scale)}-ours.log", args.ours_timeout, databases["ours"])
 
     say("checking …")
     counts = {"baseline": table_counts(urls["baseline"], ["grids", "households", "complaints"]),

@@ -36,17 +36,27 @@ _REPORT_M2 = 1.0
 _LISTED = 10
 
 # The grids the file is judged with: its own, and those already loaded that it does not replace,
-# of its communities (for gaps) or touching its grids (for overlaps).
-_CANDIDATES = """
-    CREATE TEMP TABLE g ON COMMIT DROP AS
-    SELECT grid_code, community_name, mgeom AS geom, true AS staged FROM stage WHERE reason IS NULL AND ST_IsValid(mgeom)
-    UNION ALL
-    SELECT l.grid_code, l.community_name, l.geom, false FROM grids l
-    WHERE l.grid_code NOT IN (SELECT grid_code FROM stage WHERE grid_code IS NOT NULL)
-      AND (l.community_name IN (SELECT community_name FROM stage)
-           OR (l.geom && (SELECT ST_SetSRID(ST_Extent(mgeom)::geometry, 4326) FROM stage WHERE reason IS NULL)
-               AND EXISTS (SELECT 1 FROM stage s WHERE s.reason IS NULL AND s.mgeom && l.geom)))
-"""
+# of its communities (for gaps) or touching its grids (for overlaps). Stored uncompressed: the joins
+# below read each polygon many times, and pglz would decompress its hundreds of vertices at every
+# read, for little gain on coordinates.
+_CANDIDATES = (
+    "CREATE TEMP TABLE g (grid_code text, community_name text, geom geometry, staged bool, area float8) ON COMMIT DROP",
+    "ALTER TABLE g ALTER geom SET STORAGE EXTERNAL",
+    """
+    INSERT INTO g (grid_code, community_name, geom, staged, area)
+    SELECT grid_code, community_name, geom, staged, ST_Area(geom::geography) FROM (
+        SELECT grid_code, community_name, mgeom AS geom, true AS staged FROM stage WHERE reason IS NULL AND ST_IsValid(mgeom)
+        UNION ALL
+        SELECT l.grid_code, l.community_name, l.geom, false FROM grids l
+        WHERE l.grid_code NOT IN (SELECT grid_code FROM stage WHERE grid_code IS NOT NULL)
+          AND (l.community_name IN (SELECT community_name FROM stage)
+               OR (l.geom && (SELECT ST_SetSRID(ST_Extent(mgeom)::geometry, 4326) FROM stage WHERE reason IS NULL)
+                   AND EXISTS (SELECT 1 FROM stage s WHERE s.reason IS NULL AND s.mgeom && l.geom)))) c
+    """,
+    "CREATE INDEX ON g USING gist (geom)",  # the overlap test joins every grid with its neighbours
+    "ALTER TABLE g ADD PRIMARY KEY (grid_code)",
+    "ANALYZE g",
+)
 
 
 def check(conn: psycopg.Connection, source_file: str, rules: GridRules | None = None) -> list[GridProblem]:
@@ -57,17 +67,14 @@ def check(conn: psycopg.Connection, source_file: str, rules: GridRules | None = 
     conn.execute("SET LOCAL jit = off")
     problems = _unusable(conn)  # a code used twice, a feature without a polygon: refused in any mode
     problems += _invalid(conn, rules)  # made valid by default: before anything is measured
-    conn.execute("DROP TABLE IF EXISTS g, overlap, parts")
-    conn.execute(_CANDIDATES)
-    conn.execute("CREATE INDEX ON g USING gist (geom)")  # the overlap test joins every grid with its neighbours
-    conn.execute("ALTER TABLE g ADD PRIMARY KEY (grid_code), ADD COLUMN area float8")
-    conn.execute("UPDATE g SET area = ST_Area(geom::geography)")
-    conn.execute("ANALYZE g")
+    conn.execute("DROP TABLE IF EXISTS g, overlap, parts, holes")
+    for statement in _CANDIDATES:
+        conn.execute(statement)
     problems += _overlaps(conn, rules)
     if not rules.strict and not any(p.severity == "error" for p in problems):
         gridrepair.cut_overlaps(conn)  # before the gaps are looked for: a cut must not leave one
     problems += _coverage(conn, rules)
-    conn.execute("DROP TABLE g, overlap, parts")
+    conn.execute("DROP TABLE g, overlap, parts, holes")
     for p in problems:
         p.source_file = source_file
     if any(p.severity == "error" for p in problems):
@@ -177,20 +184,30 @@ def _coverage(conn: psycopg.Connection, rules: GridRules) -> list[GridProblem]:
         "SELECT community_name, (ST_Dump(ST_Union(geom))).geom AS part FROM g "
         "WHERE community_name IN (SELECT community_name FROM stage WHERE reason IS NULL) GROUP BY community_name"
     )
+    # every ring of a part but its outline, once (ST_DumpRings reads the part once, not once per ring)
+    conn.execute(
+        "CREATE TEMP TABLE holes ON COMMIT DROP AS "
+        "SELECT row_number() OVER () AS id, community_name, hole, area, ST_PointOnSurface(hole) AS pt FROM ("
+        "  SELECT p.community_name, r.geom AS hole, ST_Area(r.geom::geography) AS area"
+        "  FROM parts p CROSS JOIN LATERAL ST_DumpRings(p.part) AS r WHERE r.path[1] > 0) h "
+        "WHERE area >= %s",
+        [_REPORT_M2],
+    )
+    conn.execute("CREATE INDEX ON holes USING gist (hole)")
     problems: list[GridProblem] = []
+    # the grids along each hole: each grid (outer) against the holes near it, so PostGIS prepares the grid's
+    # polygon once for all its holes instead of testing thousands of vertices afresh for each hole
     for community, area, x, y, grids, smallest in conn.execute(
         """
-        SELECT p.community_name, h.area, ST_X(h.pt), ST_Y(h.pt), nb.grids, nb.smallest
-        FROM parts p
-        CROSS JOIN LATERAL generate_series(1, ST_NumInteriorRings(p.part)) AS n
-        CROSS JOIN LATERAL ST_MakePolygon(ST_InteriorRingN(p.part, n)) AS hole
-        CROSS JOIN LATERAL (SELECT ST_Area(hole::geography) AS area, ST_PointOnSurface(hole) AS pt) h
-        CROSS JOIN LATERAL (SELECT array_agg(g.grid_code ORDER BY g.grid_code) AS grids, min(g.area) AS smallest
-                            FROM g WHERE g.community_name = p.community_name AND ST_Intersects(g.geom, hole)) nb
-        WHERE h.area >= %s
+        SELECT h.community_name, h.area, ST_X(h.pt), ST_Y(h.pt), nb.grids, nb.smallest
+        FROM holes h
+        LEFT JOIN (SELECT n.id, array_agg(g.grid_code ORDER BY g.grid_code) AS grids, min(g.area) AS smallest
+                   FROM g CROSS JOIN LATERAL (SELECT n.id FROM holes n
+                                              WHERE n.hole && g.geom AND n.community_name = g.community_name
+                                                AND ST_Intersects(g.geom, n.hole)) n
+                   GROUP BY n.id) nb USING (id)
         ORDER BY 1, 2 DESC, 3, 4
-        """,
-        [_REPORT_M2],
+        """
     ):
         along = f", along {', '.join(grids)}" if grids else ""
         what = f"gap of {area:,.0f} m² between the grids of {community}{location(x, y)}{along}"
