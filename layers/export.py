@@ -6,7 +6,8 @@ nothing withheld left to be worked out, by layers.suppression), with a grid's
 row withheld whole where a choice of categories or statuses would let two
 questions be subtracted to give a small count (`divided_grids`), and then cut
 down to the documented properties (`schema`): the grid's code, name and
-community, and the layer's own `columns`. Nothing else a layer's aggregate may
+community, and the layer's own `columns` but its statistics (a Gi* z-score or
+p-value, which would give the counts back). Nothing else a layer's aggregate may
 carry, and never a layer's detail features, can reach a file. GeoJSON,
 GeoPackage, the planner's map and downloads, and the OGC API's tables
 (api.publish) are all made of `planner_frame`.
@@ -18,8 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Hashable, Iterator
-from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,15 @@ import pandas as pd
 import psycopg
 import pyogrio
 import shapely
-from psycopg import sql
 
 from gridgov import i18n, rfc7946
 from gridgov.access import Role
 from gridgov.errors import InputError
 from gridgov.i18n import text
 from gridgov.settings import LayerSettings
-from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES
-from layers import _grids, answers, registry, suppression
+from layers import _grids, answers, breakdown, registry, suppression
+from layers.breakdown import Atom
+from layers.breakdown import atoms as atoms  # re-exported: the tests know it as layers.export.atoms
 from layers.registry import Column, Filters, Layer, Viewer
 
 # The schema the de-identified layers are published in, one table per exportable layer (api.publish), which
@@ -81,18 +81,6 @@ def exportable_layer(name: str) -> Layer:
     return layers[name]
 
 
-# What a layer's `categories` filter matches: the table and column its values come from. The complaint
-# layers filter on the complaint's category, hazards on the hazard's type, facilities on the ledger's type.
-CATEGORY_SOURCES: dict[str, tuple[str, str]] = {
-    "complaints": ("complaints", "category"),
-    "complaint_hotspots": ("complaints", "category"),
-    "emerging_hotspots": ("complaints", "category"),
-    "complaint_density": ("complaints", "category"),
-    "hazards": ("hazards", "type"),
-    "facilities": ("facilities", "type"),
-}
-# What a layer's `statuses` filter can name, by the table its categories come from.
-STATUS_VALUES: dict[str, tuple[str, ...]] = {"complaints": tuple(COMPLAINT_STATUSES), "hazards": tuple(HAZARD_STATUSES)}
 MAX_CATEGORIES = 200  # choices offered, at most
 
 
@@ -104,24 +92,13 @@ def grid_choices(conn: psycopg.Connection) -> list[tuple[str, str]]:
 
 def category_choices(conn: psycopg.Connection, layer: Layer) -> list[str]:
     """The distinct values the layer's category filter can match in the data (none when it takes no category)."""
-    return [c for c in _categories(conn, layer) if c][:MAX_CATEGORIES]
-
-
-def _categories(conn: psycopg.Connection, layer: Layer) -> list[str]:
-    """Every distinct value of the layer's category in the data, in order (none when it takes no category)."""
-    source = CATEGORY_SOURCES.get(layer.name)
-    if "categories" not in layer.accepts or source is None:
-        return []
-    table, column = source
-    query = sql.SQL("SELECT DISTINCT {col} FROM {table} WHERE {col} IS NOT NULL ORDER BY 1").format(
-        col=sql.Identifier(column), table=sql.Identifier(table)
-    )
-    return [str(row[0]) for row in conn.execute(query)]
+    return [c for c in breakdown.categories(conn, layer) if c][:MAX_CATEGORIES]
 
 
 def schema(layer: Layer) -> tuple[Column, ...]:
-    """The documented properties of the layer's exported features, in order."""
-    return (*GRID_COLUMNS, *layer.columns)
+    """The documented properties of the layer's exported features, in order: never its statistics (a z-score,
+    a p-value: layers.suppression), which the secretary's and grid leaders' maps show."""
+    return (*GRID_COLUMNS, *(c for c in layer.columns if c.name not in layer.suppress.statistics))
 
 
 def format_of(path: Path, fmt: str | None = None) -> str:
@@ -158,13 +135,21 @@ def check_filters(conn: psycopg.Connection, layer: Layer, filters: Filters) -> N
 def planner_frame(
     conn: psycopg.Connection, name: str, filters: Filters, settings: LayerSettings
 ) -> gpd.GeoDataFrame:
-    """The de-identified per-grid frame, only the documented properties, typed, with RFC 7946 geometry."""
+    """The de-identified per-grid frame, only the documented properties, typed, with RFC 7946 geometry.
+
+    A question choosing categories or statuses is answered from its breakdown (layers.breakdown), which
+    the check that it cannot be subtracted from another reads anyway: one read of the records, not two, where
+    the layer's answer is a sum of atoms."""
     layer = exportable_layer(name)
     check_filters(conn, layer, filters)
-    frame = registry.deidentified_frame(conn, name, filters, settings)
-    divided = frame["grid_code"].isin(divided_grids(conn, layer, filters, settings))
-    for column in (*layer.suppress.counts, *layer.suppress.derived):
-        frame[column] = frame[column].mask(divided)
+    if _narrowed(layer, filters):
+        counted = breakdown.atoms(conn, layer, filters, settings)
+        frame = _deidentified(conn, layer, filters, settings, counted)
+        divided = frame["grid_code"].isin(_divided(layer, filters, *counted))
+        for column in (*layer.suppress.counts, *layer.suppress.derived):
+            frame[column] = frame[column].mask(divided)
+    else:
+        frame = registry.deidentified_frame(conn, name, filters, settings)
     columns = schema(layer)
     typed = pd.DataFrame(
         {c.name: frame[c.name].astype(_DTYPES[c.type]) for c in columns}, index=frame.index
@@ -172,70 +157,75 @@ def planner_frame(
     return gpd.GeoDataFrame(typed, geometry=_grids.rfc7946(frame.geometry), crs="EPSG:4326")
 
 
-Atom = tuple[str | None, str | None]  # (category, status) of some records; None: those no filter value names
+def _narrowed(layer: Layer, filters: Filters) -> bool:
+    """Whether the question chooses categories or statuses of a layer with counts: it has grids to check."""
+    return bool(layer.suppress.counts) and bool(filters.categories or filters.statuses)
+
+
+def _deidentified(
+    conn: psycopg.Connection, layer: Layer, filters: Filters, settings: LayerSettings, counted: tuple[list[Atom], pd.DataFrame]
+) -> gpd.GeoDataFrame:
+    """registry.deidentified_frame, the layer's answer made of the breakdown `counted` where it can be
+    (layers.breakdown.per_grid; only from the one-query breakdown, so that --old-method in the bench answers
+    every part the old way)."""
+    if not breakdown.from_query(layer):
+        return registry.deidentified_frame(conn, layer.name, filters, settings)
+    scoped = registry.scope(layer, Viewer(Role.PLANNER), filters)
+    polygons = _grids.polygons(conn, scoped.grids)
+    context = suppression.context(conn, layer.suppress, scoped.grids)
+    table = breakdown.per_grid(layer, scoped, settings, counted, pd.Index(polygons["grid_code"]), context)
+    if table is None:
+        return registry.deidentified_frame(conn, layer.name, filters, settings)
+    frame = polygons.join(table, on="grid_code", how="left")
+    types = {c.name: c.type for c in layer.columns}
+    for column in (*layer.suppress.counts, *layer.suppress.derived):
+        frame[column] = frame[column].astype("Int64" if types[column] == "int" else "Float64")
+    table = suppression.apply(frame.set_index("grid_code"), layer.suppress, context)
+    return gpd.GeoDataFrame(table.reset_index(), geometry="geometry", crs=frame.crs)
 
 
 def divided_grids(conn: psycopg.Connection, layer: Layer, filters: Filters, settings: LayerSettings) -> set[str]:
     """The grids whose counts a question choosing these categories and statuses may not publish.
 
     The records of a grid fall into atoms, one per category and status (with one more of each for those no
-    value names: a null category, say). Per grid, layers.suppression.pool groups the atoms holding a small
+    value names: a null category, say). Per grid, layers.suppression.pooled groups the atoms holding a small
     count with the fewest others that make the group's every count 0 or ≥ 5; a question taking some of the
     group's atoms but not all is not answered for that grid. Asking all categories and statuses takes every
     group whole, so only narrowed questions lose grids.
     """
-    rule = layer.suppress
-    if not rule.counts or not (filters.categories or filters.statuses):
+    if not _narrowed(layer, filters):
         return set()
-    atoms = _atoms(conn, layer, filters, settings)
-    chosen = frozenset(
-        key for key in atoms
-        if (not filters.categories or key[0] in filters.categories)
-        and (not filters.statuses or key[1] in filters.statuses)
-    )
-    codes = sorted(set().union(*(frame.index for frame in atoms.values())))
-    names = list(rule.counts)
-    values = np.stack([frame.reindex(codes)[names].fillna(0.0).to_numpy() for frame in atoms.values()])
-    divided = set()
-    for i, code in enumerate(codes):
-        rows: dict[Hashable, dict[str, float]] = {
-            key: dict(zip(names, values[k, i], strict=True)) for k, key in enumerate(atoms)
-        }
-        if suppression.splits(suppression.pool(rows, rule), chosen):
-            divided.add(str(code))
-    return divided
+    return _divided(layer, filters, *breakdown.atoms(conn, layer, filters, settings))
 
 
-def _atoms(conn: psycopg.Connection, layer: Layer, filters: Filters, settings: LayerSettings) -> dict[Atom, pd.DataFrame]:
-    """Each atom's counts per grid, under the question's other filters (the rest of a total by subtraction)."""
-    count = layer.counts or layer.aggregate
-    names = list(layer.suppress.counts)
+def _divided(layer: Layer, filters: Filters, keys: list[Atom], table: pd.DataFrame) -> set[str]:
+    """divided_grids of the question's breakdown (layers.breakdown.atoms).
 
-    def ask(categories: tuple[str, ...], statuses: tuple[str, ...]) -> pd.DataFrame:
-        asked = replace(filters, categories=categories, statuses=statuses)
-        return count(conn, asked, settings)[names].astype("float64").fillna(0.0)
+    A grid's group holds its atoms with a small count and grows from them, so a grid is divided at once when
+    those are some chosen and some not, and never when its atoms of some records are all chosen or none is:
+    pooled runs only for the grids between (the group may grow across the choice), over their atoms in order.
+    """
+    taken = breakdown.chosen(keys, filters)
+    sizes = suppression.size_table(layer.suppress, table)
+    grid, codes = pd.factorize(sizes.index.get_level_values("grid_code"))
+    atom = sizes.index.get_level_values("atom").to_numpy()
+    chosen = np.isin(atom, [a for a, key in enumerate(keys) if key in taken])
+    small = suppression.holds_small(sizes)
 
-    categories: list[str | None] = [*_categories(conn, layer), None]
-    source = CATEGORY_SOURCES.get(layer.name, ("", ""))[0]
-    statuses: list[str | None] = [*(STATUS_VALUES.get(source, ()) if "statuses" in layer.accepts else ()), None]
-    # the counts of every combination a filter can name, None standing for "all", and then each atom of
-    # them: a None atom is its "all" less the named ones beside it
-    asked = {
-        (c, s): ask(() if c is None else (c,), () if s is None else (s,)) for c in categories for s in statuses
-    }
-    out: dict[Atom, pd.DataFrame] = {}
-    for c in categories:
-        for s in statuses:
-            atom = asked[(c, s)]
-            if s is None:
-                atom = atom - sum((asked[(c, t)] for t in statuses if t is not None), start=0.0 * atom)
-            if c is None:
-                named = [d for d in categories if d is not None]
-                atom = atom - sum((asked[(d, s)] for d in named), start=0.0 * atom)
-                if s is None:
-                    atom = atom + sum((asked[(d, t)] for d in named for t in statuses if t is not None), start=0.0 * atom)
-            out[(c, s)] = atom
-    return out
+    def per_grid(rows: np.ndarray) -> np.ndarray:
+        return np.bincount(grid[rows], minlength=len(codes)) > 0
+
+    small_in, small_out = per_grid(small & chosen), per_grid(small & ~chosen)
+    mixed = per_grid(chosen) & per_grid(~chosen)
+    divided = small_in & small_out
+    unsure = mixed & (small_in | small_out) & ~divided
+    rows = np.flatnonzero(unsure[grid])
+    rows = rows[np.lexsort((atom[rows], grid[rows]))]  # by grid, each grid's atoms in order
+    values = sizes.to_numpy()
+    for part in np.split(rows, np.flatnonzero(np.diff(grid[rows])) + 1) if rows.size else ():
+        group = suppression.pooled(values[part])
+        divided[grid[part[0]]] = chosen[part][group].any() and not chosen[part][group].all()
+    return {str(code) for code in codes[divided]}
 
 
 def records(frame: gpd.GeoDataFrame, layer: Layer) -> Iterator[tuple[dict[str, Any], shapely.Geometry]]:

@@ -23,13 +23,18 @@ values are computed from counts (rates). Per grid (one row of a layer):
 - **derived**: a value computed from a withheld count (a rate, a maximum), or
   from a count below 5 of the grid that the layer does not carry (`CONTEXT`: the
   households a per-100 rate divides by), is withheld.
+- **statistics**: a value computed from every grid's exact counts (the Gi*
+  z-score and p-value of a hot spot, a trend's z and p) is never published: a
+  grid's z-score is an affine function of its neighbourhood's counts, so the z-scores
+  of a map give the counts back, small ones included. Only the classification
+  made of them (hot spot, 95 % confidence; an emerging pattern) is.
 
 Two questions that differ by a category or status (all categories: 13; all but
-one: 12) are answered so that their difference is never 1 to 4: `pool` groups,
+one: 12) are answered so that their difference is never 1 to 4: `pooled` groups,
 per grid, the categories (× statuses) that hold a small count together with the
 fewest others needed to make every count of the group 0 or ≥ 5, and a grid's
 row is published only for a choice that takes the whole group or none of it
-(`splits`). Every published row is then a sum of groups and of single
+(layers.export.divided_grids). Every published row is then a sum of groups and of single
 categories whose counts are 0 or ≥ 5, so no sum or difference of such rows,
 however many are asked, is a count from 1 to 4.
 """
@@ -37,11 +42,9 @@ however many are asked, is a count from 1 to 4.
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,13 +58,6 @@ CONTEXT = {
     "households": "SELECT grid_code, count(*) AS households FROM households"
     " WHERE cardinality(%(grids)s::text[]) = 0 OR grid_code = ANY (%(grids)s::text[]) GROUP BY grid_code",
 }
-
-
-def small(value: Any) -> bool:
-    """Whether a count is one that is never published: from 1 to SUPPRESS_BELOW − 1."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return False
-    return 1 <= float(value) < SUPPRESS_BELOW
 
 
 @dataclass(frozen=True)
@@ -88,6 +84,9 @@ class Rule:
     derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     # counts another layer publishes for the same question: withheld as a complement only as a last resort
     shared: frozenset[str] = frozenset()
+    # values computed from every grid's exact counts (a Gi* z-score, a p-value, a trend's): with enough of them
+    # the counts the rule withholds can be solved for, so none is published; the classes made of them are
+    statistics: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         known = set(self.counts)
@@ -99,6 +98,8 @@ class Rule:
                 raise ValueError(f"derived value {value}: its inputs must be counts, and it must not be one")
         if not self.shared <= known:
             raise ValueError("a shared column must be a count")
+        if self.statistics & (known | set(self.derived)):
+            raise ValueError("a statistic is never published: it cannot be a count or a value derived from one")
 
     def cells(self) -> tuple[str, ...]:
         """The counts, then the remainders of the sums that are not exact: the unknowns of the sums."""
@@ -108,34 +109,6 @@ class Rule:
         """Each count and the values withheld with it (those computed from it)."""
         for count in self.counts:
             yield count, tuple(v for v, inputs in self.derived.items() if count in inputs)
-
-    def sizes(self, row: Mapping[str, Any]) -> dict[str, float]:
-        """Every count the row holds, published or not (nan where the row has no value): each cell, and each
-        sum of some of the parts of a sum (rated less the satisfied is the basically and the dissatisfied)."""
-        cells = {c: _number(row.get(c)) for c in self.counts}
-        for s in self.sums:
-            if s.remainder:
-                cells[s.remainder] = cells[s.total] - sum(cells[p] for p in s.parts)
-        forms = _forms(self)
-        values = np.stack([form for _, form in forms]) @ np.array([cells[c] for c in self.cells()])
-        return {name: float(v) for (name, _), v in zip(forms, values, strict=True)}
-
-    def withheld(self, row: Mapping[str, Any]) -> frozenset[str]:
-        """The columns of one row to withhold: small counts, their complements, and what is derived from them."""
-        sizes = self.sizes(row)
-        smalls = frozenset(c for c, v in sizes.items() if small(v))
-        missing = frozenset(c for c in self.counts if math.isnan(sizes[c]))
-        zeros = frozenset(c for c in self.counts if sizes[c] == 0)
-        context = frozenset(
-            c for inputs in self.derived.values() for c in inputs if c not in sizes and (small(row.get(c)) or row.get(c) == 0)
-        )
-        return _withheld(self, smalls, missing, zeros | context)
-
-
-def _number(value: Any) -> float:
-    if value is None or value is pd.NA:
-        return math.nan
-    return float(value)
 
 
 @cache
@@ -159,41 +132,82 @@ def _forms(rule: Rule) -> tuple[tuple[str, np.ndarray], ...]:
 
 @cache
 def _withheld(rule: Rule, smalls: frozenset[str], missing: frozenset[str], also: frozenset[str]) -> frozenset[str]:
-    """The rule for one pattern of small counts (kept: a layer's thousands of grids share a handful of patterns).
+    """The rule for one pattern of small counts (kept: a layer's thousands of grids share a few hundred patterns).
 
     `also`: the zeros, and the small or zero counts of CONTEXT, withheld with what is derived from them after the
     complements are chosen, so that no protection rests on them.
     """
-    remainders = {c for c in rule.cells() if c not in rule.counts}
+    cells = rule.cells()
+    remainders = set(cells[len(rule.counts) :])
     unknown = set((smalls & set(rule.counts)) | missing) | remainders
-    forms = [(name, form) for name, form in _forms(rule) if name in smalls]
-    while exposed := [(name, form) for name, form in forms if _determined(rule, unknown, form)]:
-        unknown.add(_complement(rule, unknown, exposed[0][1]))
+    forms = np.array([form for name, form in _forms(rule) if name in smalls]).reshape(-1, len(cells))
+    sums = _sums(rule)
+    while (exposed := np.flatnonzero(sums.determined(unknown, forms))).size:
+        unknown.add(_complement(sums, unknown, forms[exposed[0]]))
     withheld = (unknown - remainders) | (also & set(rule.counts))
     withheld |= {v for v, inputs in rule.derived.items() if set(inputs) & (unknown | also)}
     return frozenset(withheld)
 
 
-def _complement(rule: Rule, unknown: set[str], form: np.ndarray) -> str:
+@dataclass(frozen=True)
+class _Sums:
+    """A rule's sums as linear equations over its cells (`_equations`), for telling what can be worked out."""
+
+    rule: Rule
+    cells: tuple[str, ...]
+    equations: np.ndarray
+    # the free directions (`free`) of each set of unknowns asked about: patterns share most of them
+    known: dict[frozenset[str], np.ndarray] = field(default_factory=dict, compare=False)
+
+    def determined(self, unknown: set[str], forms: np.ndarray) -> np.ndarray:
+        """Per count (a row of `forms`, over the cells): whether it follows from the published counts through the
+        sums, i.e. stays put whichever way the unknown counts can move with every sum still holding (it is in
+        the row space of the sums over the unknowns)."""
+        return np.asarray(np.abs(forms @ self.free(frozenset(unknown)).T).max(axis=1, initial=0.0) <= _SOLVED)
+
+    def free(self, unknown: frozenset[str]) -> np.ndarray:
+        """The directions the unknown counts can move in together with every sum still holding: an orthonormal
+        basis of the null space of the sums over the unknowns, as rows over all the cells."""
+        if (kept := self.known.get(unknown)) is not None:
+            return kept
+        columns = [j for j, c in enumerate(self.cells) if c in unknown]
+        matrix = self.equations[:, columns]
+        if matrix.size:
+            _, values, rows = np.linalg.svd(matrix)
+            rank = int(np.count_nonzero(values > values.max(initial=0.0) * max(matrix.shape) * np.finfo(float).eps))
+            basis = rows[rank:]  # the null space, of the rank numpy.linalg.matrix_rank would count
+        else:
+            basis = np.eye(len(columns))
+        free = np.zeros((len(basis), len(self.cells)))
+        free[:, columns] = basis
+        if len(self.known) >= _KEPT_FREE:
+            self.known.clear()
+        self.known[unknown] = free
+        return free
+
+
+_KEPT_FREE = 8192  # sets of unknowns whose free directions are kept, per rule (each at most 22 × 22 numbers)
+
+
+@cache
+def _sums(rule: Rule) -> _Sums:
+    return _Sums(rule, rule.cells(), _equations(rule))
+
+
+_SOLVED = 1e-9  # |a free direction · a count| at most this: the count does not move (the sums are of 0 and ±1)
+
+
+def _complement(sums: _Sums, unknown: set[str], form: np.ndarray) -> str:
     """The next count to withhold so that `form` can no longer be worked out (one that helps, if one alone does)."""
-    support = {rule.cells()[j] for j in np.flatnonzero(form)}
+    rule = sums.rule
+    support = {sums.cells[j] for j in np.flatnonzero(form)}
     near = [c for s in rule.sums if support & {s.total, *s.parts, s.remainder} for c in (*s.parts, s.total)]
     order = list(dict.fromkeys([*near, *rule.counts]))
     candidates = sorted((c for c in order if c not in unknown), key=lambda c: c in rule.shared)
     for c in candidates:
-        if not _determined(rule, unknown | {c}, form):
+        if not sums.determined(unknown | {c}, form[np.newaxis])[0]:
             return c
     return candidates[0]  # none alone: withhold the first and look again
-
-
-def _determined(rule: Rule, unknown: set[str], form: np.ndarray) -> bool:
-    """Whether the count `form` follows from the published counts through the sums (is in their row space)."""
-    columns = [j for j, c in enumerate(rule.cells()) if c in unknown]
-    wanted = form[columns]
-    if not wanted.any():
-        return True
-    matrix = _equations(rule)[:, columns]
-    return bool(np.linalg.matrix_rank(np.vstack([matrix, wanted])) == np.linalg.matrix_rank(matrix))
 
 
 @cache
@@ -211,19 +225,54 @@ def _equations(rule: Rule) -> np.ndarray:
 def apply(frame: pd.DataFrame, rule: Rule, context: pd.DataFrame | None = None) -> pd.DataFrame:
     """`frame` (one row per grid, indexed by grid code) with the withheld values of each row set to null.
 
-    `context` holds the CONTEXT counts the rule's derived values read, indexed like `frame`.
+    `context` holds the CONTEXT counts the rule's derived values read, indexed like `frame`. The rule's
+    statistics are withheld in every row.
     """
+    frame = frame.assign(**{s: np.nan for s in rule.statistics if s in frame.columns})
     if not rule.counts:
         return frame
     columns = [*rule.counts, *rule.derived]
-    rows = frame[columns]
-    if context is not None:
-        rows = rows.join(context.reindex(rows.index))
-    withheld = [rule.withheld({str(k): v for k, v in row.items()}) for row in rows.to_dict("records")]
+    patterns, of_row = _patterns(rule, frame, context)
+    each = np.array([[c in w for c in columns] for w in (_withheld(rule, *p) for p in patterns)], dtype=bool)
+    withheld = each.reshape(len(patterns), len(columns))[of_row]
     out = frame.copy()
-    for column in columns:
-        out[column] = out[column].mask(np.array([column in w for w in withheld], dtype=bool))
+    for j, column in enumerate(columns):
+        out[column] = out[column].mask(withheld[:, j])
     return out
+
+
+Pattern = tuple[frozenset[str], frozenset[str], frozenset[str]]  # small sizes, missing counts, zeros and context
+
+
+def _patterns(rule: Rule, frame: pd.DataFrame, context: pd.DataFrame | None) -> tuple[list[Pattern], np.ndarray]:
+    """What Rule.withheld reads of each row (`frame`'s rows, with `context`'s counts of the same grid), found for
+    every row at once: the distinct patterns, and which one each row has. A city's 3,300 grids share a few
+    hundred, each solved once (`_withheld`)."""
+    sizes = size_table(rule, frame)
+    names = list(sizes.columns)
+    values = sizes.to_numpy()
+    counts = values[:, : len(rule.counts)]  # the first sizes are the counts themselves (_forms)
+    outside = [c for inputs in rule.derived.values() for c in dict.fromkeys(inputs) if c not in names]
+    given = [
+        context[c].reindex(frame.index).to_numpy(dtype=float, na_value=np.nan)
+        if context is not None and c in context.columns else np.full(len(frame), np.nan)
+        for c in outside
+    ]
+    flags = np.column_stack([
+        smalls(values), np.isnan(counts), counts == 0, *((smalls(v) | (v == 0)) for v in given)
+    ]).astype(bool)
+    found, of_row = np.unique(flags, axis=0, return_inverse=True)
+    parts = np.cumsum([len(names), len(rule.counts), len(rule.counts)])
+    also = [*rule.counts, *outside]
+
+    def named(row: np.ndarray, of: Sequence[str]) -> frozenset[str]:
+        return frozenset(c for c, flagged in zip(of, row, strict=True) if flagged)
+
+    patterns = [
+        (named(row[: parts[0]], names), named(row[parts[0] : parts[1]], rule.counts), named(row[parts[1] :], also))
+        for row in found
+    ]
+    return patterns, np.asarray(of_row).reshape(len(frame))
 
 
 def context(conn: psycopg.Connection, rule: Rule, grids: Sequence[str]) -> pd.DataFrame | None:
@@ -239,30 +288,43 @@ def context(conn: psycopg.Connection, rule: Rule, grids: Sequence[str]) -> pd.Da
     return out
 
 
-def pool(atoms: Mapping[Hashable, Mapping[str, Any]], rule: Rule) -> frozenset[Hashable]:
-    """For one grid: the categories (keys of `atoms`, each with its row of counts) whose counts go together.
-
-    The group holds every category with a small count (a cell from 1 to 4), and then, while a cell of the
-    group's sum is still from 1 to 4, the category adding the least to that cell; a cell no other category
-    adds to stays small, and is withheld in every answer that holds the group by the row rule.
-    """
-    cells = {key: rule.sizes(row) for key, row in atoms.items()}
-    names = [name for name, _ in _forms(rule)]
-    group = [key for key, values in cells.items() if any(small(v) for v in values.values())]
-    stuck: set[str] = set()
+def pooled(sizes: np.ndarray) -> np.ndarray:
+    """`pool` of one grid's atoms, a row of sizes each (columns as Rule.sizes names them): which are in the group."""
+    in_group = np.asarray(smalls(sizes).any(axis=1), dtype=bool)
+    stuck = np.zeros(sizes.shape[1], dtype=bool)
     while True:
-        total = {c: sum(cells[key][c] for key in group) for c in names}
-        short = [c for c in names if c not in stuck and small(total[c])]
-        if not short:
-            return frozenset(group)
-        cell = short[0]
-        others = [key for key in cells if key not in group and cells[key][cell] > 0]
-        if not others:
-            stuck.add(cell)
+        short = np.flatnonzero(~stuck & smalls(sizes[in_group].sum(axis=0)))
+        if not short.size:
+            return in_group
+        cell = sizes[:, short[0]]
+        others = ~in_group & (cell > 0)
+        if not others.any():
+            stuck[short[0]] = True
             continue
-        group.append(min(others, key=lambda key: cells[key][cell]))
+        in_group[np.argmin(np.where(others, cell, np.inf))] = True  # the least, the first of equals
 
 
-def splits(group: frozenset[Hashable], chosen: frozenset[Hashable]) -> bool:
-    """Whether a question taking the categories `chosen` takes part of `group` but not all of it."""
-    return bool(group & chosen) and not group <= chosen
+def size_table(rule: Rule, counts: pd.DataFrame) -> pd.DataFrame:
+    """Rule.sizes of every row of `counts` (the rule's counts as columns) at once: a column per count the
+    row holds, named and ordered as Rule.sizes names them."""
+    cells = counts[list(rule.counts)].to_numpy(dtype=float, na_value=np.nan)
+    columns = {c: j for j, c in enumerate(rule.counts)}
+    remainders = [
+        cells[:, columns[s.total]] - sum((cells[:, columns[p]] for p in s.parts), start=np.zeros(len(cells)))
+        for s in rule.sums if s.remainder
+    ]
+    full = np.column_stack([cells, *remainders]) if remainders else cells
+    forms = _forms(rule)
+    sizes = full @ np.stack([form for _, form in forms]).T
+    sizes[np.isnan(full).any(axis=1)] = np.nan  # a row missing a count holds no size, as in Rule.sizes
+    return pd.DataFrame(sizes, index=counts.index, columns=[name for name, _ in forms])
+
+
+def holds_small(sizes: pd.DataFrame) -> np.ndarray:
+    """Per row of a size_table: whether it holds a count from 1 to SUPPRESS_BELOW − 1."""
+    return np.asarray(smalls(sizes.to_numpy()).any(axis=1))
+
+
+def smalls(values: np.ndarray) -> np.ndarray:
+    """`small` of each value of an array."""
+    return np.asarray((values >= 1) & (values < SUPPRESS_BELOW))

@@ -15,13 +15,17 @@ fails.
 from __future__ import annotations
 
 import itertools
+import json
 import random
+import re
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import psycopg
+import pyogrio
 import pytest
 from community import CLOCK, LAYER_SETTINGS
 from seed_sql import seed_small_community
@@ -30,8 +34,8 @@ from api import publish
 from gridgov.access import Role
 from gridgov.groups import SPECIAL_GROUPS
 from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_SEVERITIES, HAZARD_STATUSES
-from layers import registry
-from layers.export import exportable, exportable_layer, planner_frame
+from layers import _grids, breakdown, registry, suppression
+from layers.export import atoms, export, exportable, exportable_layer, planner_frame, planner_geojson
 from layers.registry import SUPPRESS_BELOW, Filters, Viewer
 
 CATEGORIES = ("噪音扰民", "停车管理", "物业管理", "环境卫生", "占道经营", "供暖")
@@ -327,3 +331,102 @@ def test_the_open_data_tables_hold_no_small_count(seeded: psycopg.Connection) ->
         frame = pd.DataFrame(cur.fetchall(), columns=names, dtype=object).drop(columns="geom").assign(geometry=None)
         assert_safe(name, frame, "open_data")
         assert not frame[count_columns(name)].stack().between(1, SUPPRESS_BELOW - 1).any(), name
+
+
+def test_the_differencing_check_counts_each_category_and_status_as_the_layer_does(seeded: psycopg.Connection) -> None:
+    """The check counts every category × status of every grid in one query: were its counts not the layer's
+    own (a definition changed in one place only), two questions could again be subtracted to a small count."""
+    seeded.execute("UPDATE complaints SET category = NULL WHERE ticket_id IN ('C000', 'C001', 'C002')")
+    seeded.execute("UPDATE hazards SET type = NULL WHERE hazard_id IN ('Z00', 'Z01')")
+    seeded.execute("UPDATE hazards SET status = NULL WHERE hazard_id IN ('Z02', 'Z03', 'Z04')")
+    today = CLOCK.today()
+    questions = (
+        Filters(), Filters(grids=("G01", "G03")), Filters(start=today - timedelta(days=100), end=today - timedelta(days=10)),
+        Filters(as_of=today - timedelta(days=30)), Filters(period="week"),
+    )
+    found: set[tuple[str, bool, bool]] = set()
+    for name in counted_layers():
+        layer = exportable_layer(name)
+        if not layer.accepts & {"categories", "statuses"}:
+            continue
+        for filters in (f for f in questions if f.used() <= layer.accepts):
+            keys, counted = atoms(seeded, layer, filters, LAYER_SETTINGS)
+            asked_keys, asked = atoms(seeded, layer, filters, LAYER_SETTINGS, asked=True)
+            assert keys == asked_keys and len(counted) > 0, (name, filters)
+            pd.testing.assert_frame_equal(counted.sort_index(), asked.sort_index(), obj=f"{name} {filters}")
+            found |= {(name, keys[a][0] is None, keys[a][1] is None) for a in counted.index.get_level_values("atom")}
+    # the records no filter value names were counted too: a null category; a hazard without a status
+    assert {(name, True, False) for name in ("complaints", "emerging_hotspots", "hazards")} <= found
+    assert ("hazards", False, True) in found
+
+
+def test_a_narrowed_question_is_answered_from_its_breakdown_as_the_layer_answers_it(seeded: psycopg.Connection) -> None:
+    """A question choosing categories or statuses is answered from the breakdown the differencing check reads
+    (one read of the work orders, not two): its counts and rates must be the ones the layer's own query gives."""
+    seeded.execute("UPDATE complaints SET category = NULL WHERE ticket_id IN ('C000', 'C001', 'C002')")
+    seeded.commit()
+    layer = exportable_layer("complaints")
+    today = CLOCK.today()
+    questions = (
+        Filters(categories=CATEGORIES[:2]), Filters(categories=("占道经营",)), Filters(statuses=("pending", "resolved")),
+        Filters(categories=("噪音扰民", "停车管理"), statuses=tuple(COMPLAINT_STATUSES)[1:], grids=("G01", "G03")),
+        Filters(categories=CATEGORIES[1:], start=today - timedelta(days=100), end=today - timedelta(days=10)),
+        Filters(categories=CATEGORIES[:3], as_of=today - timedelta(days=30)),
+    )
+    for filters in questions:
+        grids = pd.Index(_grids.polygons(seeded, filters.grids)["grid_code"])
+        context = suppression.context(seeded, layer.suppress, filters.grids)
+        made = breakdown.per_grid(layer, filters, LAYER_SETTINGS, atoms(seeded, layer, filters, LAYER_SETTINGS), grids, context)
+        assert made is not None
+        own = layer.aggregate(seeded, filters, LAYER_SETTINGS).reindex(grids)
+        assert own["complaints"].sum() > 0, filters
+        pd.testing.assert_frame_equal(made.astype("float64"), own.astype("float64"), obj=str(filters))
+
+
+# What the hot spot layers compute from every grid's exact counts, written here from what they mean: a Gi*
+# z-score is an affine function of the counts of its neighbourhood, so a map's worth of them solves for every
+# grid's count; p-values and trend statistics are functions of the same. A planner gets the classes only.
+HOT_SPOT_LAYERS = ("complaint_hotspots", "emerging_hotspots")
+STATISTICS = {"gi_z", "gi_p", "mk_tau", "mk_z", "mk_p", "share_trend_z", "share_trend_p", "last_gi_z"}
+LOOKS_LIKE_A_STATISTIC = re.compile(r"(^|_)(z|p|tau|zscore|pvalue|p_value)($|_)")
+
+
+def assert_only_classes(name: str, properties: dict[str, Any], where: str) -> None:
+    """No statistic, nothing that looks like one (a real number), and no count from 1 to 4."""
+    assert not STATISTICS & set(properties), f"{where}: {name} publishes {sorted(STATISTICS & set(properties))}"
+    assert not [k for k in properties if LOOKS_LIKE_A_STATISTIC.search(k)], f"{where}: {name}: {sorted(properties)}"
+    reals = [k for k, v in properties.items() if isinstance(v, float) and not float(v).is_integer()]
+    assert not reals, f"{where}: {name}: real-valued {reals}"
+    for column in count_columns(name):
+        assert not small(properties.get(column)), f"{where}: {name}.{column} = {properties[column]}"
+
+
+def test_a_planner_gets_the_hot_spots_classes_never_their_z_or_p(seeded: psycopg.Connection, tmp_path: Path) -> None:
+    secretary = registry.grid_frame(seeded, "complaint_hotspots", Viewer(Role.SECRETARY), Filters(), LAYER_SETTINGS)
+    assert secretary["gi_z"].notna().all() and secretary["gi_z"].nunique() > 1  # there is something to leak
+    publish.publish(seeded, LAYER_SETTINGS)
+    seen = 0
+    for name in HOT_SPOT_LAYERS:
+        for filters in (Filters(), Filters(categories=("噪音扰民",)), Filters(statuses=("pending", "resolved"))):
+            frame = planner_frame(seeded, name, filters, LAYER_SETTINGS)
+            for code, row in rows(frame):
+                assert_only_classes(name, row, f"planner_frame {filters} {code}")
+            for feature in planner_geojson(seeded, name, filters, LAYER_SETTINGS)["features"]:
+                assert_only_classes(name, feature["properties"], f"map and preview {filters}")
+                seen += 1
+        path = export(seeded, name, Filters(categories=CATEGORIES[:2]), tmp_path / f"{name}.geojson", LAYER_SETTINGS)
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            assert_only_classes(name, feature["properties"], "GeoJSON file")
+        path = export(seeded, name, Filters(), tmp_path / f"{name}.gpkg", LAYER_SETTINGS)
+        table = pyogrio.read_dataframe(path, read_geometry=False)
+        assert_only_classes(name, dict.fromkeys(table.columns), "GeoPackage columns")
+        for _, row in rows(table.assign(geometry=None)):
+            assert_only_classes(name, row, "GeoPackage")
+        cur = seeded.execute(f"SELECT * FROM open_data.{name}")
+        names = [d.name for d in cur.description or ()]
+        for record in cur.fetchall():
+            assert_only_classes(name, {k: v for k, v in zip(names, record, strict=True) if k != "geom"}, "open_data")
+    assert seen
+    # the classes are there: the bin of a hot spot, the pattern of an emerging one
+    assert "gi_bin" in planner_frame(seeded, "complaint_hotspots", Filters(), LAYER_SETTINGS)
+    assert {"pattern", "early_warning"} <= set(planner_frame(seeded, "emerging_hotspots", Filters(), LAYER_SETTINGS))
