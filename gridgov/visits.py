@@ -14,6 +14,14 @@ of any layer is fresh.
 committed, on a connection of the app's own role: the reader role may not
 write the audit table. Should that fail, the visit stays traced by its load
 run (who, when).
+
+A visit recorded here keeps the community clock's time of recording in
+`extra.recorded_at`: for 24 hours after it, the leader who recorded it may
+`undo` it. An undo is an event, never a deletion: a row in visit_undos
+(migration 022, whose insert policy checks the same rule for a leader's
+transaction), which the layers then leave out; its audit row (action
+undo_visit) says who undid which visit. `undoable` lists the visits a leader
+may still undo, for the buttons of their list.
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from enum import Enum
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -32,7 +41,18 @@ from gridgov.accounts import Account
 from gridgov.clock import Clock
 from gridgov.errors import Forbidden, InputError
 
+# What each visit count of the layers (layers/visits.py: due, visited, not_yet_visited, overdue per grid) counts,
+# as the statuses of its detail rows: the one meaning of 待访 and the others, for the tiles and the lists alike.
+# due = visited + not yet visited (待访); the overdue are those not yet visited whose previous period had no visit.
+COUNTED_STATUSES: dict[str, tuple[str, ...]] = {
+    "due": ("overdue", "due", "visited"),
+    "not_yet_visited": ("overdue", "due"),
+    "overdue": ("overdue",),
+    "visited": ("visited",),
+}
 RECORD_VISIT = "record_visit"  # the audit action
+UNDO_VISIT = "undo_visit"  # the audit action of an undo
+UNDO_WITHIN = timedelta(hours=24)  # how long after recording a visit its leader may undo it
 SOURCE_FILE = "dashboard"  # load_runs.source_file of a recorded visit (migration 011)
 NOON = time(12)  # a visit on an earlier day is stored at noon of that day, community time
 
@@ -57,6 +77,7 @@ class Recorded:
     visited_at: datetime
     visited_on: date  # the day the visit was recorded for
     visitor: str  # the username that recorded it
+    recorded_at: datetime | None = None  # the community clock when it was recorded
 
 
 def visit_time(clock: Clock, day: date) -> datetime:
@@ -76,6 +97,7 @@ def record(
     if day > clock.today():
         raise InputError(f"a visit cannot be recorded for a future day ({day})")
     visit_id = "W" + uuid.uuid4().hex
+    now = clock.now()
     visited_at = visit_time(clock, day)
     row = conn.execute(_HOUSEHOLD, [household_id]).fetchone()
     if row is None:  # not in the leader's grids, or no such household: the same answer, nothing leaks
@@ -90,9 +112,9 @@ def record(
     conn.execute(
         _INSERT,
         [visit_id, household_id, visited_at, account.username, notes, grid_code,
-         Jsonb({"recorded_via": SOURCE_FILE}), run[0]],
+         Jsonb({"recorded_via": SOURCE_FILE, "recorded_at": now.isoformat()}), run[0]],
     )
-    return Recorded(visit_id, household_id, grid_code, head_name, visited_at, day, account.username)
+    return Recorded(visit_id, household_id, grid_code, head_name, visited_at, day, account.username, now)
 
 
 def audit(conn: psycopg.Connection, visit: Recorded, *, via: str, ip: str | None) -> None:
@@ -103,5 +125,96 @@ def audit(conn: psycopg.Connection, visit: Recorded, *, via: str, ip: str | None
         action=RECORD_VISIT,
         detail={"visit_id": visit.visit_id, "household_id": visit.household_id, "grid": visit.grid_code,
                 "visited_on": visit.visited_on.isoformat(), "via": via},
+        ip=ip,
+    )
+
+
+class Refusal(Enum):
+    """Why a visit cannot be undone; the dashboard says it in the leader's language."""
+
+    NOT_FOUND = "not_found"  # no such visit in the leader's grids (another grid's looks the same: nothing leaks)
+    NOT_YOURS = "not_yours"  # recorded by another account
+    IMPORTED = "imported"  # loaded from an office's file, not recorded on the dashboard
+    TOO_LATE = "too_late"  # recorded UNDO_WITHIN or longer ago
+    ALREADY = "already"  # undone before
+
+
+@dataclass(frozen=True)
+class Undone:
+    """A visit as it was undone."""
+
+    visit_id: str
+    household_id: str
+    grid_code: str
+    head_name: str | None
+    visited_on: date
+    recorded_at: datetime
+    undone_at: datetime
+    undone_by: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An undo that was refused, with the reason and (for TOO_LATE) when the visit was recorded."""
+
+    reason: Refusal
+    recorded_at: datetime | None = None
+
+
+_VISIT = (
+    "SELECT v.household_id, v.grid_code, v.visitor, (v.extra ->> 'recorded_at')::timestamptz,"
+    " (v.visited_at AT TIME ZONE %s)::date, h.head_name,"
+    " EXISTS (SELECT 1 FROM visit_undos AS u WHERE u.visit_id = v.visit_id)"
+    " FROM visits AS v LEFT JOIN households AS h ON h.household_id = v.household_id WHERE v.visit_id = %s"
+)
+_UNDO = (
+    "INSERT INTO visit_undos (visit_id, grid_code, undone_by, undone_at, recorded_at) VALUES (%s, %s, %s, %s, %s)"
+    " ON CONFLICT (visit_id) DO NOTHING RETURNING visit_id"
+)
+_UNDOABLE = (
+    "SELECT v.household_id, v.visit_id FROM visits AS v"
+    " WHERE v.visitor = %(user)s AND v.extra ? 'recorded_at'"
+    " AND (v.extra ->> 'recorded_at')::timestamptz > %(since)s"
+    " AND NOT EXISTS (SELECT 1 FROM visit_undos AS u WHERE u.visit_id = v.visit_id)"
+    " ORDER BY (v.extra ->> 'recorded_at')::timestamptz"
+)
+
+
+def undo(conn: psycopg.Connection, clock: Clock, account: Account, visit_id: str) -> Undone | Refused:
+    """Undo `visit_id` for `account`, on `conn`'s transaction: only their own, recorded less than 24 h ago."""
+    row = conn.execute(_VISIT, [clock.zone.key, visit_id]).fetchone()
+    if row is None:  # not in the leader's grids (row-level security), or no such visit: the same answer
+        return Refused(Refusal.NOT_FOUND)
+    household_id, grid_code, visitor, recorded_at, visited_on, head_name, undone = row
+    if undone:
+        return Refused(Refusal.ALREADY)
+    if recorded_at is None:
+        return Refused(Refusal.IMPORTED)
+    if visitor != account.username:
+        return Refused(Refusal.NOT_YOURS)
+    now = clock.now()
+    if now - recorded_at >= UNDO_WITHIN:
+        return Refused(Refusal.TOO_LATE, recorded_at.astimezone(clock.zone))
+    if conn.execute(_UNDO, [visit_id, grid_code, account.username, now, recorded_at]).fetchone() is None:
+        return Refused(Refusal.ALREADY)  # undone at the same moment by another request of theirs
+    return Undone(visit_id, household_id, grid_code, head_name, visited_on, recorded_at.astimezone(clock.zone), now,
+                  account.username)
+
+
+def undoable(conn: psycopg.Connection, clock: Clock, account: Account) -> dict[str, str]:
+    """The visits `account` may still undo, visible on `conn`: household id → its latest such visit's id."""
+    rows = conn.execute(_UNDOABLE, {"user": account.username, "since": clock.now() - UNDO_WITHIN}).fetchall()
+    return {household: visit for household, visit in rows}  # in order of recording: the latest one wins
+
+
+def audit_undo(conn: psycopg.Connection, undone: Undone, *, via: str, ip: str | None) -> None:
+    """The audit row of an undo: who undid which visit (on the app's own connection, after the undo's transaction)."""
+    audit_trail.record(
+        conn,
+        username=undone.undone_by,
+        action=UNDO_VISIT,
+        detail={"visit_id": undone.visit_id, "household_id": undone.household_id, "grid": undone.grid_code,
+                "visited_on": undone.visited_on.isoformat(), "recorded_at": undone.recorded_at.isoformat(),
+                "undone_at": undone.undone_at.isoformat(), "via": via},
         ip=ip,
     )

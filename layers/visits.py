@@ -4,7 +4,15 @@ Which groups are due and how often is data (table visit_rules, migration 005).
 For the period holding the day `as_of` (today by default, in the community's
 time zone), a due household is *visited* once a visit is recorded in the period,
 otherwise still *due* until the period ends; it is *overdue* when the previous
-period passed without a visit. Group membership is today's.
+period passed without a visit. Group membership is today's. A visit its leader
+undid (visit_undos, migration 022) counts nowhere.
+
+One meaning of each count, for the map, the tiles and the lists alike:
+gridgov.visits.COUNTED_STATUSES says which detail statuses each per-grid count counts, so
+待访 (not_yet_visited) is every due household not yet visited this period,
+overdue or not, and a list filtered on it shows exactly that many rows. The
+detail lists the households longest without a visit first (never visited
+first of all): the order a leader works through them.
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ def _detail(conn: psycopg.Connection, filters: Filters, settings: LayerSettings)
         "   'groups', array_to_string(s.groups, ','), 'every', s.every,"
         "   'last_visit', to_char(s.last_visit, 'YYYY-MM-DD'),"
         "   'status', CASE WHEN s.visited THEN 'visited' WHEN s.missed_last THEN 'overdue' ELSE 'due' END)"
-        " ) ORDER BY s.household_id), '[]'::json)) FROM s"
+        " ) ORDER BY s.last_visit ASC NULLS FIRST, s.household_id), '[]'::json)) FROM s"
     )
     row = conn.execute(query, _params(filters, settings)).fetchone()
     assert row is not None  # an aggregate always returns a row

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from auth_client import User, make_users, running_app, session_secret, signed_in
 from flask.testing import FlaskClient
-from playwright.sync_api import Response, expect, sync_playwright
+from playwright.sync_api import Page, Response, expect, sync_playwright
 from seed_sql import seed_small_community
 from served_app import CHROMIUM, CHROMIUM_ARGS, serving
 
@@ -35,7 +35,7 @@ ZONE = ZoneInfo(CommunitySettings().timezone)
 UPDATE = "/_dash-update-component"
 OPEN_COMPLAINTS = ["pending", "in_progress"]
 OPEN_HAZARDS = ["open", "in_progress"]
-ALL_VISITS = ["overdue", "due", "visited"]
+ALL_VISITS = "due"  # the visits list's filter showing every household due this period
 # what leader1 must never receive: G02's and G03's codes, names, households, tickets and hazards
 OTHERS = ("G02", "G03", "东区二网格", "东区三网格", "H06", "王六", "13900000006", "T-G02", "Z-G02")
 
@@ -110,7 +110,7 @@ def body(
 
 
 def visits_call(grid: Any = None, statuses: Any = ALL_VISITS, version: Any = "") -> dict[str, Any]:
-    return body(["visit-list.children", "visit-household.options"],
+    return body(["visit-list.children", "visit-household.options", "visit-status.options"],
                 [("grid-select", "value", grid), ("visit-status", "value", statuses), ("grid-version", "data", version)])
 
 
@@ -136,12 +136,43 @@ def pick_call(grid: Any) -> dict[str, Any]:
     return body(["grid-select.value"], [("grid-layer", "clickData", {"type": "Feature", "properties": {"grid_code": grid}})])
 
 
+ACT_OUTPUTS = ["visit-sheet.className", "visit-household.value", "visit-error.children", "visit-message.children",
+               "grid-version.data", "visit-notes.value"]
+
+
+def _prop_id(id_: Any, prop: str) -> str:
+    return (json.dumps(id_, sort_keys=True, separators=(",", ":")) if isinstance(id_, dict) else id_) + "." + prop
+
+
+def act_call(
+    trigger: Any, *, rows: tuple[str, ...] = (), undos: tuple[tuple[Any, str], ...] = (),
+    household: Any = None, day: Any = None, notes: Any = "", clicks: int = 1,
+) -> dict[str, Any]:
+    """The visit buttons' callback as the renderer POSTs it: `trigger` (an id) was tapped; the page holds the row
+    buttons of `rows` (households) and the undo buttons of `undos` ((visit, place)), and the form's values."""
+    def clicked(id_: Any) -> int | None:
+        return clicks if id_ == trigger else None
+
+    opens = [{"type": "visit-open", "household": h} for h in rows]
+    undo_ids = [{"type": "visit-undo", "visit": v, "place": place} for v, place in undos]
+    request = body(ACT_OUTPUTS, [("visit-save", "n_clicks", None)],
+                   [("visit-household", "value", household), ("visit-date", "date", day), ("visit-notes", "value", notes)])
+    request["inputs"] = [
+        [{"id": i, "property": "n_clicks", "value": clicked(i)} for i in opens],
+        *({"id": i, "property": "n_clicks", "value": clicked(i)} for i in ("visit-new", "visit-cancel", "visit-save")),
+        [{"id": i, "property": "n_clicks", "value": clicked(i)} for i in undo_ids],
+    ]
+    request["changedPropIds"] = [_prop_id(trigger, "n_clicks")]
+    return request
+
+
 def save_call(household: Any, day: Any, notes: Any = "", clicks: int = 1) -> dict[str, Any]:
-    return body(
-        ["visit-message.children", "grid-version.data", "visit-notes.value", "visit-household.value"],
-        [("visit-save", "n_clicks", clicks)],
-        [("visit-household", "value", household), ("visit-date", "date", day), ("visit-notes", "value", notes)],
-    )
+    return act_call("visit-save", household=household, day=day, notes=notes, clicks=clicks)
+
+
+def undo_call(visit: Any, place: str = "row") -> dict[str, Any]:
+    button = {"type": "visit-undo", "visit": visit, "place": place}
+    return act_call(button, undos=((visit, place),))
 
 
 def answer(client: FlaskClient, request: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +244,7 @@ def test_a_leader_gets_their_grids_work_with_names_and_phones_and_nothing_of_oth
     listed = texts(visits["visit-list"]["children"])
     assert {"张一", "13900000001", "李二", "13900000002", "逾期", "待访"} <= set(listed)
     assert [o["value"] for o in visits["visit-household"]["options"]] == ["H01", "H02"]
+    assert [o["label"] for o in visits["visit-status"]["options"]] == ["待访 2", "逾期未访 1", "已访 0", "本期应访 2"]
 
     complaints = answer(client, complaints_call())
     assert list(items(complaints["complaint-list"]["children"], "ticket")) == ["T-G01-2", "T-G01-1"]
@@ -248,7 +280,7 @@ def test_crafted_callbacks_for_another_grid_are_403_and_bad_values_400(app: dash
         assert response.status_code == 403, (request["output"], response.get_data(as_text=True))
         assert not [o for o in ("H06", "王六", "T-G02", "Z-G02", "东区二网格") if o in response.get_data(as_text=True)]
     for request in (visits_call(["G01", "G02"]), complaints_call({"grid": "G02"}), hazards_call(None, ["open", "gone"]),
-                    complaints_call(None, "pending"), visits_call(None, [1])):
+                    complaints_call(None, "pending"), visits_call(None, [1]), visits_call(None, "gone")):
         assert client.post(UPDATE, json=request).status_code == 400, request
     assert answer(client, pick_call("G01"))["grid-select"]["value"] == "G01"  # a click on their own grid picks it
     # the other leader's own grids work for them, G01 does not
@@ -274,8 +306,9 @@ def test_recording_a_visit_writes_one_row_and_the_numbers_follow_at_once(
     assert counters(client)["visited"] == 0  # computed and cached before the visit
     saved = answer(client, save_call("H01", _today().isoformat(), "  老人身体良好，已提醒冬季用电安全。 "))
     message = texts(saved["visit-message"]["children"])
-    assert message == [f"已记录 H01 张一 于 {_today().isoformat()} 的走访。"]
+    assert message == [f"已记录 H01 张一 于 {_today().isoformat()} 的走访。", "撤销走访"]
     assert saved["visit-notes"]["value"] == "" and saved["visit-household"]["value"] is None
+    assert saved["visit-sheet"]["className"] == "gg-sheet"  # the sheet closes
 
     ((visit_id, household, grid, visitor, notes, visited_at, source_row, dataset, source_file, loaded_by),) = visit_rows(db_url)
     assert visit_id == saved["grid-version"]["data"] and visit_id.startswith("W") and len(visit_id) == 33
@@ -293,7 +326,7 @@ def test_recording_a_visit_writes_one_row_and_the_numbers_follow_at_once(
     assert f"最近走访 {_today().isoformat()}" in " ".join(texts(after["visit-list"]["children"]))
     numbers = counters(client)
     assert (numbers["due"], numbers["visited"], numbers["not_yet_visited"], numbers["overdue"]) == (2, 1, 1, 0)
-    only_visited = answer(client, visits_call(statuses=["visited"]))
+    only_visited = answer(client, visits_call(statuses="visited"))
     assert list(items(only_visited["visit-list"]["children"], "household")) == ["H01"]
 
     # an earlier day is kept as that day (noon, community time)
@@ -332,7 +365,7 @@ def test_bad_input_is_refused_with_a_message_the_leader_can_act_on(
     def message(request: dict[str, Any]) -> str:
         response = answer(client, request)
         assert "grid-version" not in response  # nothing recorded, nothing to refresh
-        (words,) = texts(response["visit-message"]["children"])
+        (words,) = texts(response["visit-error"]["children"])
         return words
 
     assert message(save_call("H01", (today + timedelta(days=1)).isoformat())) == f"走访日期不能晚于今天（{today}）。"
@@ -373,8 +406,27 @@ def test_the_database_refuses_a_visit_naming_another_grids_household_whatever_gr
     ]
 
 
+# a phone as the grid leader holds it, for the browser tests of /grid
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+                         "has_touch": True}
+
+
+def serve_env(db_url: str) -> dict[str, str]:
+    """What `gridgov serve` needs to run on the test database, with no tiles."""
+    return {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_TILE_URL": ""}
+
+
+def sign_in_to_grid(page: Page, url: str, user: User) -> None:
+    """Open /grid, sign in through the form as `user`, and land on /grid."""
+    page.goto(url + "grid")
+    page.locator("input[name=username]").fill(user.username)
+    page.locator("input[name=password]").fill(user.password)
+    page.locator("button[type=submit]").click()
+    expect(page).to_have_url(url + "grid")
+
+
 def _dash_bodies(responses: list[Response]) -> str:
-    return "\n".join(r.text() for r in responses if r.ok and r.request.method == "POST")
+    return "\n".join(r.text() for r in responses if r.ok and r.status != 204 and r.request.method == "POST")
 
 
 @pytest.mark.browser
@@ -382,29 +434,21 @@ def test_a_grid_leader_records_a_visit_on_a_phone(db_url: str) -> None:
     seed_grid_work(db_url)
     leader = make_users(db_url)["leader1"]
     ARTIFACTS.mkdir(exist_ok=True)
-    env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_TILE_URL": ""}
-    with serving(env, ARTIFACTS / "serve_grid.log") as url, sync_playwright() as p:
+    with serving(serve_env(db_url), ARTIFACTS / "serve_grid.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                          has_touch=True)
-            page = context.new_page()
+            page = browser.new_context(**PHONE).new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             responses: list[Response] = []
             page.on("response", lambda r: responses.append(r) if r.url.startswith(url) else None)
 
-            page.goto(url + "grid")
-            page.locator("input[name=username]").fill(leader.username)
-            page.locator("input[name=password]").fill(leader.password)
-            page.locator("button[type=submit]").click()
-            expect(page).to_have_url(url + "grid")
+            sign_in_to_grid(page, url, leader)
             expect(page.locator("header h1")).to_have_text("我的网格")
             expect(page.locator("path.grid-polygon")).to_have_count(1)  # G01, and nothing else was sent
-            expect(page.locator("path.household-point")).to_have_count(3)
-            expect(page.locator("path.complaint-point")).to_have_count(2)
-            expect(page.locator("path.hazard-point")).to_have_count(1)
+            # one cluster per building: H01, H02 and two work orders at B001; H04 and a hazard at B002
+            expect(page.locator(".gg-cluster")).to_have_count(2)
             visits = page.locator(".gg-section-visits li[data-household]")
             expect(visits).to_have_count(2)
             h01 = page.locator("li[data-household=H01]")
@@ -436,16 +480,17 @@ def test_a_grid_leader_records_a_visit_on_a_phone(db_url: str) -> None:
             page.screenshot(path=str(ARTIFACTS / "grid_phone_clusters.png"))
             for _ in range(3):
                 page.locator(".leaflet-control-zoom-in").click()
-            expect(page.locator("path.household-point")).to_have_count(3)
+            expect(page.locator(".gg-cluster")).to_have_count(2)
 
-            # record a visit to H01: pick it, keep today's date, write a note, save
-            form = page.locator(".gg-visit-form")
-            form.locator("#visit-household").click()
-            page.get_by_role("option", name="H01").click()
+            # record a visit to H01 from its row: the form opens with H01 picked; keep today's date, write a note, save
+            h01.get_by_role("button", name="记录走访").click()
+            form = page.locator("#visit-sheet")
             expect(form.locator("#visit-household")).to_contain_text("H01")
             page.locator("#visit-notes").fill("身体良好")
             page.locator("#visit-save").click()
             expect(page.locator(".gg-form-ok")).to_have_text(f"已记录 H01 张一 于 {_today().isoformat()} 的走访。")
+            expect(h01).to_have_count(0)  # no longer 待访
+            page.locator(".gg-count[data-count=visited]").click()
             expect(h01).to_have_attribute("data-status", "visited")
             expect(h01).to_contain_text("已访")
             expect(visited).to_have_text("1")

@@ -3,19 +3,24 @@
 Shown for the grid picked (or clicked on the map), else for all the leader's
 grids. The numbers are the layers' per-grid aggregates (cached until the data
 changes, so a visit just recorded is counted at once), summed over the grids.
+A visit tile is a button: a tap shows its households in the visits list, whose
+filter of the same name counts the same households (gridgov.visits.COUNTED_STATUSES).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dash import exceptions, html
+import dash
+from dash import ALL, Input, Output, ctx, exceptions, html
 from dash.development.base_component import Component
 
 from dashboard.grid import scope
 from dashboard.web import data_access
 from dashboard.web.session import language
+from gridgov.errors import InputError
 from gridgov.i18n import text
+from gridgov.visits import COUNTED_STATUSES
 from layers.registry import Filters
 
 # (layer, its aggregate columns summed into one number, the catalogue key of its label)
@@ -30,13 +35,16 @@ COUNTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
+TILE = {"type": "visit-tile", "filter": ALL}  # a visit tile, naming the visits list's filter it shows
+
+
 def _tile(key: str, value: int, lang: str) -> Component:
-    data: dict[str, Any] = {"data-count": key.removeprefix("count_")}
-    return html.Div(
-        [html.Span(str(value), className="gg-count-value"), html.Span(text(key, lang), className="gg-count-label")],
-        className="gg-count",
-        **data,
-    )
+    name = key.removeprefix("count_")
+    data: dict[str, Any] = {"data-count": name}
+    body = [html.Span(str(value), className="gg-count-value"), html.Span(text(key, lang), className="gg-count-label")]
+    if name in COUNTED_STATUSES:
+        return html.Button(body, id={"type": "visit-tile", "filter": name}, n_clicks=0, className="gg-count", **data)
+    return html.Div(body, className="gg-count", **data)
 
 
 def counts(grid: Any, version: Any) -> Component:
@@ -66,3 +74,20 @@ def pick(click: Any) -> str:
         raise exceptions.PreventUpdate
     scope.grids(code)
     return str(code)
+
+
+def show(clicks: Any) -> str:
+    """The visits list's filter a tap on a visit tile picks (the tile's own count)."""
+    scope.leader()
+    if not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise exceptions.PreventUpdate  # the tiles drawn again are no tap
+    trigger = ctx.triggered_id
+    name = trigger.get("filter") if isinstance(trigger, dict) else None
+    if name not in COUNTED_STATUSES:
+        raise InputError("a visit tile names one of the visit counts")
+    return str(name)
+
+
+def register(app: dash.Dash) -> None:
+    """Add the tiles' callback (the numbers themselves are the page's)."""
+    app.callback(Output("visit-status", "value"), Input(TILE, "n_clicks"), prevent_initial_call=True)(show)

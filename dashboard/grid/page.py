@@ -1,8 +1,9 @@
 """The grid leader's page (/grid): their grids on a map, and beside it the work of the period.
 
 Beside the map (below it on a phone): a grid picker (a click on a grid picks it
-too), the grid's numbers, the visit form, and the lists of households due a
-visit, complaints and hazards, each filterable by status. Only the leader's own
+too), the grid's numbers, and the lists of households due a visit, complaints
+and hazards, each filterable by status; the visit form is a sheet opened from a
+household's row (dashboard.grid.visit_form). Only the leader's own
 grids are ever sent to the browser. Every callback decides on the server from
 the session (dashboard.grid.scope): a crafted request for another grid is a 403,
 and the queries run under row-level security anyway. Recording a visit bumps
@@ -13,12 +14,15 @@ Callbacks (outputs ← inputs, [state]):
     household-layer.data                 ← grid-select.value
     grid-select.value                    ← grid-layer.clickData
     grid-counts.children                 ← grid-select.value, grid-version.data
-    visit-list.children, visit-household.options
+    visit-list.children, visit-household.options, visit-status.options
                                          ← grid-select.value, visit-status.value, grid-version.data
+    visit-status.value                   ← a visit tile's n_clicks (dashboard.grid.counts)
+    point-layer.data                     ← household-, hazard-, complaint-layer.data (in the browser: leader_map)
     complaint-list.children, complaint-layer.data ← grid-select.value, complaint-status.value
     hazard-list.children, hazard-layer.data       ← grid-select.value, hazard-status.value
-    visit-message.children, grid-version.data, visit-notes.value, visit-household.value
-                                         ← visit-save.n_clicks [visit-household.value, visit-date.date, visit-notes.value]
+    visit-sheet.className, visit-household.value, visit-error.children, visit-message.children,
+    grid-version.data, visit-notes.value ← a row's record or undo, visit-new, visit-cancel, visit-save .n_clicks
+                                           [visit-household.value, visit-date.date, visit-notes.value] (visit_form)
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
 from dashboard.grid import counts, leader_map, lists, scope, visit_form, visit_record
@@ -34,7 +38,7 @@ from dashboard.web import data_access
 from dashboard.web.chrome import shell
 from gridgov.accounts import Account
 from gridgov.i18n import text
-from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES, VISIT_STATUSES
+from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES
 from layers.registry import Filters
 
 DETAIL_LAYER = "special_groups"  # the household points on the map
@@ -76,12 +80,13 @@ def build(account: Account, lang: str) -> Component:
     names = {p["grid_code"]: p.get("grid_name") or p["grid_code"] for p in (f["properties"] for f in grids["features"])}
     side = html.Aside(
         [
+            dcc.Link(text("nav_cases", lang), href="/cases", className="gg-button gg-nav-cases"),  # the case loop
             _picker(account, names, lang),
             html.Div(id="grid-counts", className="gg-counts"),
-            _section(text("section_record", lang), visit_form.form(lang, visit_record.today()), name="record"),
             _section(
                 text("section_visits", lang),
-                _filter("visit-status", tuple(VISIT_STATUSES), tuple(VISIT_STATUSES), "visit_status", lang),
+                lists.visit_filter_control(lang),
+                visit_form.message_area(lang),
                 html.Div(id="visit-list"),
                 name="visits",
             ),
@@ -101,7 +106,8 @@ def build(account: Account, lang: str) -> Component:
         className="gg-grid-side",
     )
     body = html.Div(
-        [html.Div(leaflet, className="gg-grid-mapbox"), side, dcc.Store(id="grid-version", data="")],
+        [html.Div(leaflet, className="gg-grid-mapbox"), side, visit_form.form(lang, visit_record.today()),
+         dcc.Store(id="grid-version", data="")],
         className="gg-grid-body",
     )
     summary = text("separator", lang).join(names.values())
@@ -125,6 +131,7 @@ def register(app: dash.Dash) -> None:
     app.callback(
         Output("visit-list", "children"),
         Output("visit-household", "options"),
+        Output("visit-status", "options"),
         Input("grid-select", "value"),
         Input("visit-status", "value"),
         Input("grid-version", "data"),
@@ -141,14 +148,6 @@ def register(app: dash.Dash) -> None:
         Input("grid-select", "value"),
         Input("hazard-status", "value"),
     )(lists.hazards)
-    app.callback(
-        Output("visit-message", "children"),
-        Output("grid-version", "data"),
-        Output("visit-notes", "value"),
-        Output("visit-household", "value"),
-        Input("visit-save", "n_clicks"),
-        State("visit-household", "value"),
-        State("visit-date", "date"),
-        State("visit-notes", "value"),
-        prevent_initial_call=True,
-    )(visit_form.save)
+    visit_form.register(app)
+    counts.register(app)
+    leader_map.register(app)

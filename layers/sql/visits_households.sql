@@ -6,6 +6,7 @@
 --   missed_last the previous period passed without a visit (overdue)
 --   last_visit  the latest visit up to the end of as_of (local time)
 -- Bounds are turned into timestamptz so visits(household_id, visited_at) is used.
+-- A visit its leader undid (a row in visit_undos, migration 022) is left out everywhere.
 WITH due AS (
     SELECT h.household_id, h.grid_code, h.address, h.head_name, h.phone, h.groups, h.geom,
            (array_agg(r.every ORDER BY array_position(ARRAY['week', 'month', 'quarter'], r.every)))[1] AS every
@@ -27,9 +28,12 @@ WITH due AS (
 )
 SELECT b.household_id, b.grid_code, b.address, b.head_name, b.phone, b.groups, b.geom, b.every,
        EXISTS (SELECT 1 FROM visits AS v WHERE v.household_id = b.household_id
-               AND v.visited_at >= b.this_start AND v.visited_at < b.upto) AS visited,
+               AND v.visited_at >= b.this_start AND v.visited_at < b.upto
+               AND NOT EXISTS (SELECT 1 FROM visit_undos AS u WHERE u.visit_id = v.visit_id)) AS visited,
        NOT EXISTS (SELECT 1 FROM visits AS v WHERE v.household_id = b.household_id
-                   AND v.visited_at >= b.last_start AND v.visited_at < b.this_start) AS missed_last,
+                   AND v.visited_at >= b.last_start AND v.visited_at < b.this_start
+                   AND NOT EXISTS (SELECT 1 FROM visit_undos AS u WHERE u.visit_id = v.visit_id)) AS missed_last,
        (SELECT max(v.visited_at) FROM visits AS v WHERE v.household_id = b.household_id
-        AND v.visited_at < b.upto) AT TIME ZONE %(tz)s AS last_visit
+        AND v.visited_at < b.upto
+        AND NOT EXISTS (SELECT 1 FROM visit_undos AS u WHERE u.visit_id = v.visit_id)) AT TIME ZONE %(tz)s AS last_visit
 FROM bounds AS b
