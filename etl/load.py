@@ -19,6 +19,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from etl import readers
+from etl.cases import Imported, import_cases
 from etl.checks import FileChecks
 from etl.datasets import Dataset, header_key, map_headers
 from etl.gazetteer import Gazetteer
@@ -51,6 +52,7 @@ class LoadResult:
     blank_rows: int = 0
     run_id: int | None = None
     grid_problems: list[GridProblem] = field(default_factory=list)  # a grid file's repairs and warnings
+    cases: Imported | None = None  # work orders and hazards: the cases opened and moved (etl.cases)
 
     def counts(self) -> dict[str, Any]:
         counts: dict[str, Any] = {
@@ -58,6 +60,8 @@ class LoadResult:
             "quarantined": sum(self.quarantined.values()), "reasons": dict(self.quarantined),
             "blank_rows": self.blank_rows,
         }
+        if self.cases is not None:
+            counts["cases"] = {"opened": self.cases.opened, "import_events": self.cases.updated}
         if self.grid_problems:
             counts["grid_problems"] = dict(Counter(p.kind for p in self.grid_problems))
         return counts
@@ -121,6 +125,8 @@ def load_file(
         result.inserted, result.updated, result.unchanged = writer.inserted, writer.updated, writer.unchanged
         result.quarantined = writer.quarantined
         result.grid_problems = writer.grid_problems
+        # each work order and hazard is a case, and the file's facts its import events
+        result.cases = import_cases(conn, dataset, result.run_id, actor=path.name, clock=clock)
         conn.execute(
             "UPDATE load_runs SET finished_at = clock_timestamp(), counts = %s WHERE id = %s",
             [Jsonb(result.counts()), result.run_id],

@@ -3,7 +3,16 @@
 Filters: grids, the time window (calendar days in the community's time zone,
 end inclusive, on received_at), categories (诉求类别) and statuses.
 
-A complaint's status is derived from its columns, the first rule that holds:
+A work order is a case (gridgov.cases). One that went through the loop (any
+event not from an office file: the field, the secretary, the intake API, a
+unit; work orders that came in through the intake API included) is counted
+from its case: received / assigned is pending, responded / in progress is
+in_progress, resolved / verified is resolved (the leader said it is done),
+closed by the secretary without a check is closed_unknown; its times and
+satisfaction are the case's. One known only from files is counted from the
+file's columns (its case's row states the same facts, etl/cases.py), its
+status derived from them (SQL complaint_status, migration 023), the first rule
+that holds:
 
 | status           | rule                                                    |
 |------------------|---------------------------------------------------------|
@@ -56,6 +65,7 @@ from layers.registry import Column, Filters, Layer, Legend, register
 from layers.suppression import Rule, Sum
 
 FILTERS = frozenset({"grids", "window", "categories", "statuses"})  # what every complaint layer filters by
+READS = frozenset({"complaints", "cases", "case_events", "grids"})  # what every complaint layer reads
 LATE_CHECK_SECONDS = 60  # without as_of, the response counts are recomputed this often: pending orders turn late
 
 
@@ -258,6 +268,6 @@ LAYER = register(
             shared=frozenset({"complaints"}),  # the hot spot, emerging and density layers publish it too
         ),
         fresh_for=LATE_CHECK_SECONDS,  # a pending complaint turns late as time passes (reference_time)
-        reads=frozenset({"complaints", "households", "grids"}),
+        reads=READS | {"households"},
     )
 )

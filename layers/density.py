@@ -24,7 +24,7 @@ import psycopg
 
 from gridgov import i18n
 from gridgov.settings import LayerSettings
-from layers.complaints import FILTERS, counts, over_complaints, params
+from layers.complaints import FILTERS, READS, counts, over_complaints, params
 from layers.registry import Column, Filters, Layer, Legend, register
 from layers.suppression import Rule
 
@@ -103,6 +103,6 @@ LAYER = register(
             Column("complaints", "int", "complaint_density.detail.complaints"),
         ),
         suppress=Rule(counts=("complaints",), shared=frozenset({"complaints"})),
-        reads=frozenset({"complaints", "grids"}),
+        reads=READS,
     )
 )

@@ -56,7 +56,7 @@ from scipy.stats import norm
 from gridgov import i18n
 from gridgov.errors import InputError
 from gridgov.settings import LayerSettings
-from layers.complaints import FILTERS, over_complaints, params, today
+from layers.complaints import FILTERS, READS, over_complaints, params, today
 from layers.complaints import counts as complaint_counts
 from layers.hotspots import contiguity, gi_star_periods
 from layers.registry import Column, Filters, Layer, Legend, register
@@ -383,10 +383,16 @@ LAYER = register(
             note="emerging_hotspots.note",
             categories=PATTERNS,
         ),
-        # the complaints of the window per grid (the periods are counts of weeks or months, of no one)
-        suppress=Rule(counts=("complaints",), shared=frozenset({"complaints"})),
+        # the complaints of the window per grid (the periods are counts of weeks or months, of no one); the
+        # trends' and the last period's statistics are functions of every grid's exact counts: a planner gets
+        # the pattern, the early warning and the bins only
+        suppress=Rule(
+            counts=("complaints",),
+            shared=frozenset({"complaints"}),
+            statistics=frozenset({"mk_tau", "mk_z", "mk_p", "share_trend_z", "share_trend_p", "last_gi_z"}),
+        ),
         counts=_counts,
         whole_area=True,
-        reads=frozenset({"complaints", "grids"}),  # and grid_neighbours, derived from grids (layers.contiguity)
+        reads=READS,  # and grid_neighbours, derived from grids (layers.contiguity)
     )
 )

@@ -1,5 +1,8 @@
 """Safety hazards (安全隐患) per grid: open, in progress and closed by severity; overdue with days overdue.
 
+A hazard is a case: once people act on it (in the field, the secretary) it is
+counted as they left it, otherwise as the office's file states it.
+
 A hazard is overdue on the day `as_of` (today by default, community time) when
 its deadline (整改期限) is before that day and it is not closed; days overdue
 count from the deadline. The window filters on when the hazard was found,
@@ -23,11 +26,29 @@ from layers.registry import Column, Filters, Layer, Legend, register
 from layers.suppression import Rule, Sum
 from layers.visits import as_of
 
-# the hazards of the filters, with days overdue on as_of (null when not overdue)
+# the hazards of the filters, with days overdue on as_of (null when not overdue). A hazard is a case (migration
+# 020): one that went through the loop (any event not from a file) is counted from its case, one known only from
+# office files from the file's columns, which its case's row equals (etl/cases.py); its severity is the file's.
 _HAZARDS = """
 SELECT z.*, CASE WHEN z.status IS DISTINCT FROM 'closed' AND z.deadline < %(as_of)s::date
                  THEN %(as_of)s::date - z.deadline END AS days_overdue
-FROM hazards AS z
+FROM (
+    SELECT h.hazard_id, h.found_at, h.type, h.severity, h.status, h.deadline, h.address, h.geom, h.grid_code
+    FROM hazards AS h
+    WHERE NOT EXISTS (SELECT 1 FROM looped_cases('hazard') AS l WHERE l.source_id = h.hazard_id)
+    UNION ALL
+    SELECT coalesce(k.source_id, k.case_id), k.received_at, k.category, h.severity,
+           CASE WHEN k.state IN ('received', 'assigned') THEN 'open'
+                WHEN k.state IN ('responded', 'in_progress') THEN 'in_progress'
+                ELSE 'closed' END,  -- resolved (rectified), verified or closed
+           k.deadline, k.address,
+           coalesce(k.geom, (SELECT ST_PointOnSurface(g.geom) FROM grids AS g WHERE g.grid_code = k.grid_code)),
+           k.grid_code
+    FROM cases AS k
+    LEFT JOIN hazards AS h ON h.hazard_id = k.source_id
+    WHERE k.kind = 'hazard' AND k.grid_code IS NOT NULL
+      AND k.case_id IN (SELECT e.case_id FROM case_events AS e WHERE e.source <> 'import')
+) AS z
 WHERE (cardinality(%(grids)s::text[]) = 0 OR z.grid_code = ANY (%(grids)s::text[]))
   AND (%(start)s::date IS NULL OR z.found_at >= %(start)s::date::timestamp AT TIME ZONE %(tz)s)
   AND (%(end)s::date IS NULL OR z.found_at < (%(end)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
@@ -202,6 +223,6 @@ LAYER = register(
             ),
             derived={"max_days_overdue": ("overdue",)},
         ),
-        reads=frozenset({"hazards", "grids"}),
+        reads=frozenset({"hazards", "cases", "case_events", "grids"}),
     )
 )

@@ -44,7 +44,7 @@ from scipy.stats import false_discovery_control
 from gridgov import i18n
 from gridgov.settings import LayerSettings
 from layers import _queries
-from layers.complaints import FILTERS, counts
+from layers.complaints import FILTERS, READS, counts
 from layers.contiguity import neighbours as stored_neighbours
 from layers.registry import Column, Filters, Layer, Legend, register
 from layers.suppression import Rule
@@ -317,10 +317,11 @@ LAYER = register(
             note="complaint_hotspots.note",
             categories=BINS,
         ),
-        # the complaints per grid, as the complaints layer counts them (which publishes them too)
-        suppress=Rule(counts=("complaints",), shared=frozenset({"complaints"})),
+        # the complaints per grid, as the complaints layer counts them (which publishes them too); z and p are
+        # functions of every grid's exact counts: a planner gets the bin only
+        suppress=Rule(counts=("complaints",), shared=frozenset({"complaints"}), statistics=frozenset({"gi_z", "gi_p"})),
         counts=counts,
         whole_area=True,
-        reads=frozenset({"complaints", "grids"}),  # and grid_neighbours, derived from grids (layers.contiguity)
+        reads=READS,  # and grid_neighbours, derived from grids (layers.contiguity)
     )
 )
