@@ -17,8 +17,8 @@ from typing import Protocol
 import numpy as np
 import psycopg
 
-from etl import coords
 from etl.values import parse_crs
+from gridgov import coords
 from gridgov.errors import SetupError
 
 Point = tuple[float, float, str]  # lon, lat, crs (wgs84, gcj02, bd09)

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from etl import coords
 from etl.datasets import Dataset
 from etl.readers import Chunk
+from gridgov import coords
 
 
 @dataclass(frozen=True)

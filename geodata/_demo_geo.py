@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from etl.coords import gcj02_to_bd09, wgs84_to_gcj02
+from gridgov.coords import gcj02_to_bd09, wgs84_to_gcj02
 
 LON0, LAT0 = 116.5025, 39.9245  # 甘露园, 朝阳区 (WGS-84)
 WIDTH_M, HEIGHT_M = 700.0, 550.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from etl import coords
+from gridgov import coords
 
 TOL = 1e-5
 

@@ -19,7 +19,6 @@ from community import CLOCK
 from conftest import fresh_database
 
 from etl import values
-from etl.coords import wgs84_to_gcj02
 from etl.datasets import DATASETS
 from etl.folder import plan
 from etl.geocoders import TableGeocoder, from_setting
@@ -27,6 +26,7 @@ from etl.gridproblems import GridRules
 from etl.load import load_file
 from etl.quarantine import rows
 from etl.readers import detect_encoding
+from gridgov.coords import wgs84_to_gcj02
 from gridgov.errors import InputError, SetupError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,4 +1,4 @@
-"""Chinese map-service coordinate systems (GCJ-02, BD-09) to and from WGS-84."""
+"""Chinese map-service coordinate systems (GCJ-02, BD-09) to and from WGS-84: for the ETL and the Open311 intake."""
 
 from __future__ import annotations
 
