@@ -17,7 +17,8 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import pages
+from dashboard import caseapi, pages
+from dashboard.cases import photo_routes
 from dashboard.web import (
     appctx,
     cross_site,
@@ -105,5 +106,7 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     request_limits.install(app)  # after the guard: an anonymous request is a 401 before its body is read
     login.install(server)
     data_urls.install(server)
+    caseapi.install(server)  # /api/v1 and /open311/v2: each route decides who asks (a session or a token)
+    photo_routes.install(server)  # case photos: a leader's upload, a viewer's fetch (under /data/)
     pages.register(app)
     return app

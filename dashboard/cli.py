@@ -40,4 +40,5 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     waitress.serve(
         app.server, host=host, port=port, threads=settings.dashboard.serve_threads, ident="gridgov",
         max_request_body_size=settings.dashboard.max_body_bytes,
+        connection_limit=settings.dashboard.serve_connections,  # waitress's default of 100 is ~90 phones
     )

@@ -18,9 +18,12 @@ from dash import Input, Output, dcc, html
 from dash.development.base_component import Component
 
 from dashboard.admin import page as admin_page
+from dashboard.cases import page as cases_page
 from dashboard.export import page as export_page
 from dashboard.grid import page as grid_page
 from dashboard.overview import page as overview_page
+from dashboard.queue import page as queue_page
+from dashboard.unit import page as unit_page
 from dashboard.wall import page as wall_page
 from dashboard.web.session import language, require_account
 from gridgov import access
@@ -49,6 +52,8 @@ PAGES: dict[str, Page] = {
         Page("/", overview_page.build),
         Page("/wall", wall_page.build),
         Page("/grid", grid_page.build),
+        Page("/cases", cases_page.build),
+        Page("/queue", queue_page.build),
         Page("/export", export_page.build),
         Page("/admin", admin_page.build),
     )
@@ -88,5 +93,9 @@ def register(app: dash.Dash) -> None:
     app.layout = layout
     app.callback(Output("page", "children"), Input("url", "pathname"))(render)
     grid_page.register(app)
+    cases_page.register(app)
     wall_page.register(app)
     export_page.register(app)
+    queue_page.register(app)
+    admin_page.register(app)
+    unit_page.install(app.server)  # /unit/<token>: a unit's single-case link, no account (dashboard.unit)

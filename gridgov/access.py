@@ -6,7 +6,8 @@ or de-identified). A resource is named by a string, so the kernel needs to
 know nothing of the layers or pages it governs:
 
     page:/wall                 a page of the dashboard (PAGES; LANDING says where each role lands after sign-in)
-    api:ogc                    the OGC API – Features endpoint (`gridgov api`)
+    api:ogc                    the OGC API – Features endpoint (`gridgov api`); api:cases, api:case_events,
+                               api:open311, api:intake: the case API and the Open311 intake (dashboard.caseapi)
     data_urls                  the dashboard's layer data URLs (/data/<layer>…, with any filter; not the grids' shapes)
     downloads                  the dashboard's de-identified files (/data/<layer>.geojson, .gpkg)
     community_data             any of the community's data at all (a registry Viewer); its scope is the role's grids
@@ -22,7 +23,10 @@ layer whose details carry personal columns may show them only to whom
 A wall device (WALL_DEVICE) is no person's account: it is the wall screen's
 own sign-in (gridgov.devices), allowed the wall page and the per-grid numbers
 the wall shows, and nothing else: no other page, no data URL or download, no
-API, nothing personal. Accounts have the roles in ACCOUNT_ROLES.
+API, nothing personal. Accounts have the roles in ACCOUNT_ROLES. Systems are
+no accounts either: a token (gridgov.tokens) of scope intake, unit or read acts
+as INTAKE_SYSTEM, UNIT_SYSTEM or READ_SYSTEM (SYSTEM_ROLES), which the policy
+allows the case API and the Open311 intake only, never a page.
 
 The database enforces the grid leader's "own grids only" a second time, with
 row-level security that cannot import this module: migration 010 makes the
@@ -49,6 +53,10 @@ class Role(StrEnum):
     PLANNER = "planner"  # 规划: de-identified numbers of every grid, and exports
     ADMIN = "admin"  # 管理员: the accounts and the audit trail, no community data
     WALL_DEVICE = "wall_device"  # 大屏设备: a wall screen's own sign-in, the wall page only (never an account)
+    # systems calling the case API with a token (gridgov.tokens): never an account, never a session
+    INTAKE_SYSTEM = "intake_system"  # the 12345 platform: files requests (Open311), follows them de-identified
+    UNIT_SYSTEM = "unit_system"  # a unit's own system: the cases its unit is called in on (吹哨报到)
+    READ_SYSTEM = "read_system"  # another system that only reads, de-identified
 
 
 class Scope(StrEnum):
@@ -57,6 +65,7 @@ class Scope(StrEnum):
     ALL_GRIDS = "all grids"
     OWN_GRIDS = "own grids"  # the grids listed on a grid leader's account
     DEIDENTIFIED = "de-identified"  # every grid, small counts withheld, no personal data
+    CALLED_IN = "called in"  # the cases a unit is called in on (escalated to it), wherever they are
 
 
 class Access(IntEnum):
@@ -82,6 +91,8 @@ Grants = Mapping[Role, Scope | None]
 
 _S, _L, _P, _A, _W = Role.SECRETARY, Role.GRID_LEADER, Role.PLANNER, Role.ADMIN, Role.WALL_DEVICE
 ACCOUNT_ROLES = frozenset({_S, _L, _P, _A})  # what a person's account may be (the users table's CHECK)
+_IS, _US, _RS = Role.INTAKE_SYSTEM, Role.UNIT_SYSTEM, Role.READ_SYSTEM
+SYSTEM_ROLES = frozenset({_IS, _US, _RS})  # a token's scope (api_tokens.scope); no page, no landing, no session
 _ALL, _OWN, _DEID = Scope.ALL_GRIDS, Scope.OWN_GRIDS, Scope.DEIDENTIFIED
 
 
@@ -97,11 +108,19 @@ PAGES: Mapping[str, Grants] = {
     "/": {_S: _ALL},
     "/wall": {_S: _ALL, _W: _ALL},
     "/grid": {_L: _OWN},
+    "/cases": {_L: _OWN},  # the grid leader's cases on the phone: list, history, act, raise
+    "/queue": {_S: _ALL},  # the secretary's case queue: place, reassign, verify, close, reopen
     "/export": {_P: _DEID},
     "/admin": {_A: None},
 }
 LANDING: Mapping[Role, str] = {_S: "/wall", _L: "/grid", _P: "/export", _A: "/admin", _W: "/wall"}
-APIS: Mapping[str, Grants] = {"ogc": {_S: _DEID, _P: _DEID}}
+APIS: Mapping[str, Grants] = {
+    "ogc": {_S: _DEID, _P: _DEID},
+    "cases": {_S: _ALL, _L: _OWN, _US: Scope.CALLED_IN, _IS: _DEID, _RS: _DEID},  # GET /api/v1/cases…
+    "case_events": {_S: _ALL, _L: _OWN, _US: Scope.CALLED_IN, _IS: _ALL},  # POST /api/v1/cases/<id>/events
+    "open311": {_IS: _DEID, _RS: _DEID},  # GET /open311/v2/…: services and requests, de-identified
+    "intake": {_IS: _ALL},  # POST /open311/v2/requests.json: file a request, placed in its grid
+}
 
 DATA_URLS = "data_urls"
 DOWNLOADS = "downloads"
@@ -132,6 +151,8 @@ LAYERS: Mapping[str, LayerRule] = {
 # and the tables whose rows it reads only through their case, which must be one of those grids' (020)
 OWN_GRID_TABLES = frozenset({"households", "complaints", "hazards", "visits", "facilities", "cases"})
 THROUGH_OWN_CASES = frozenset({"case_events", "case_escalations", "case_photos"})
+# own grids too, by their grid_code, but written only in the field (none in a loaded file): a visit's undo (022)
+OWN_GRID_FIELD_EVENTS = frozenset({"visit_undos"})
 
 
 def page(path: str) -> str:
@@ -199,5 +220,6 @@ def markdown() -> str:
     ]
     for resource in RULES:
         lines.append(f"| `{resource}` | " + " | ".join(cell(role, resource) for role in Role) + " |")
-    lines.append("| lands on after sign-in | " + " | ".join(f"`{LANDING[role]}`" for role in Role) + " |")
+    landing = (f"`{LANDING[role]}`" if role in LANDING else "—" for role in Role)
+    lines.append("| lands on after sign-in | " + " | ".join(landing) + " |")
     return "\n".join(lines) + "\n"

@@ -51,7 +51,8 @@ WITH rules AS (
            (SELECT count(*) FROM case_escalations AS e
              WHERE e.case_id = c.case_id AND e.acknowledged_at IS NULL) AS waiting_units,
            (SELECT min(e.escalated_at) FROM case_escalations AS e
-             WHERE e.case_id = c.case_id AND e.acknowledged_at IS NULL) AS waiting_since
+             WHERE e.case_id = c.case_id AND e.acknowledged_at IS NULL) AS waiting_since,
+           (SELECT ev.at FROM case_events AS ev WHERE ev.case_id = c.case_id ORDER BY ev.seq DESC LIMIT 1) AS updated_at
       FROM cases AS c JOIN rules AS r USING (case_id)
 ), flagged AS (
     SELECT t.*, t.state = ANY(%(open)s) AS is_open,
@@ -64,7 +65,7 @@ WITH rules AS (
 )
 SELECT case_id, kind, source_id, category, description, address, grid_code, state, received_at, responded_at,
        resolved_at, done_at, satisfaction, deadline, events, lon, lat, respond_due_at, due_at, waiting_units,
-       waiting_since, is_open, overdue, age
+       waiting_since, updated_at, is_open, overdue, age
   FROM flagged
  WHERE (%(grids)s::text[] IS NULL OR grid_code = ANY(%(grids)s))
    AND (%(categories)s::text[] IS NULL OR category = ANY(%(categories)s))
@@ -75,6 +76,10 @@ SELECT case_id, kind, source_id, category, description, address, grid_code, stat
    AND (%(escalated)s::boolean IS NULL OR (waiting_units > 0) = %(escalated)s)
    AND (%(unplaced)s::boolean IS NULL OR (grid_code IS NULL) = %(unplaced)s)
    AND (%(case_id)s::text IS NULL OR case_id = %(case_id)s)
+   AND (%(received_from)s::timestamptz IS NULL OR received_at >= %(received_from)s)
+   AND (%(received_before)s::timestamptz IS NULL OR received_at < %(received_before)s)
+   AND (%(unit)s::text IS NULL OR EXISTS (
+           SELECT 1 FROM case_escalations AS e WHERE e.case_id = flagged.case_id AND e.unit = %(unit)s))
  ORDER BY overdue DESC, least(due_at, CASE WHEN responded_at IS NULL THEN respond_due_at END) NULLS LAST,
           received_at, case_id
  LIMIT %(limit)s OFFSET %(offset)s
@@ -94,6 +99,9 @@ class CaseFilter:
     escalated: bool | None = None  # True: a unit called in has not yet acknowledged
     unplaced: bool | None = None  # True: waiting in the secretary's queue to be placed by hand
     case_id: str | None = None
+    unit: str | None = None  # only the cases this unit was called in on (escalated to it)
+    received_from: datetime | None = None  # received at or after
+    received_before: datetime | None = None  # received before
     limit: int = 100
     offset: int = 0
 
@@ -119,6 +127,9 @@ def list_cases(conn: psycopg.Connection, wanted: CaseFilter, clock: Clock) -> li
         "escalated": wanted.escalated,
         "unplaced": wanted.unplaced,
         "case_id": wanted.case_id,
+        "unit": wanted.unit,
+        "received_from": wanted.received_from,
+        "received_before": wanted.received_before,
         "limit": wanted.limit,
         "offset": wanted.offset,
     }

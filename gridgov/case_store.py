@@ -118,6 +118,12 @@ def _append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
          after.done_at, after.satisfaction, after.deadline, count + 1, case_id],
     )
     _escalations(conn, case_id, count + 1, event)
+    if event.action in ("assign", "reassign") and event.detail.get("lon") is not None:
+        # placed by hand with a point: the case is where it was placed (the event keeps the point as well)
+        conn.execute(
+            "UPDATE cases SET geom = ST_SetSRID(ST_MakePoint(%s::float8, %s::float8), 4326) WHERE case_id = %s",
+            [event.detail["lon"], event.detail["lat"], case_id],
+        )
     return after
 
 

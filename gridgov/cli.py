@@ -18,6 +18,8 @@ from gridgov.device_cli import wall_device
 from gridgov.errors import GridgovError
 from gridgov.localdb import LocalCluster
 from gridgov.settings import Settings
+from gridgov.token_cli import token
+from gridgov.unit_cli import unit
 from gridgov.user_cli import user
 
 
@@ -93,6 +95,8 @@ def status(settings: Settings) -> None:
 
 main.add_command(user)
 main.add_command(wall_device)
+main.add_command(token)
+main.add_command(unit)
 
 
 def _register_plugins() -> None:

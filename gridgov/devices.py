@@ -15,15 +15,13 @@ have). The functions take a connection and leave committing to the caller.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import psycopg
 
-from gridgov import audit
+from gridgov import audit, credentials
 from gridgov.access import Role
 from gridgov.accounts import Account
 from gridgov.errors import InputError
@@ -58,9 +56,7 @@ def account(name: str, created_at: datetime) -> Account:
     return Account(AUDIT_PREFIX + name, Role.WALL_DEVICE, (), False, created_at, "")
 
 
-def token_hash(token: str) -> bytes:
-    """What is kept of a device's token (a SHA-256: the token is random and long, no slow hash is needed)."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).digest()
+token_hash = credentials.digest  # what is kept of a device's token
 
 
 def add(conn: psycopg.Connection, name: str, *, lifetime: timedelta, by: str) -> str:
@@ -73,7 +69,7 @@ def add(conn: psycopg.Connection, name: str, *, lifetime: timedelta, by: str) ->
     if live:
         raise InputError(f"there is already a wall device {name!r} (revoke it first: gridgov wall-device revoke {name})")
     conn.execute("DELETE FROM wall_devices WHERE name = %s", [name])  # a revoked or expired one, with its sessions
-    token = secrets.token_urlsafe(32)
+    token = credentials.new_token()
     row = conn.execute(
         "INSERT INTO wall_devices (name, token_hash, expires_at) VALUES (%s, %s, now() + %s) RETURNING expires_at",
         [name, token_hash(token), lifetime],

@@ -19,15 +19,13 @@ absolute expiry.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import psycopg
 
-from gridgov import accounts, devices
+from gridgov import accounts, credentials, devices
 from gridgov.accounts import Account
 from gridgov.devices import Device
 
@@ -45,15 +43,14 @@ class Started:
     idle: timedelta
 
 
-def _key(sid: str) -> bytes:
-    return hashlib.sha256(sid.encode("utf-8", "replace")).digest()
+_key = credentials.digest  # what is kept of a session id
 
 
 def _start(
     conn: psycopg.Connection, *, idle: timedelta, lifetime: timedelta | None, ip: str | None, user_agent: str | None,
     username: str | None = None, tag: str = "", device: str | None = None,
 ) -> Started:
-    sid = secrets.token_urlsafe(32)
+    sid = credentials.new_token()
     conn.execute("DELETE FROM sessions WHERE expires_at < now() - make_interval(days => %s)", [KEEP_ENDED_DAYS])
     row = conn.execute(
         "INSERT INTO sessions (id_hash, username, account_tag, device, idle, idle_expires_at, expires_at, ip, user_agent)"

@@ -138,6 +138,11 @@ class DashboardSettings(BaseSettings):
         ge=1,
         description="Requests the dashboard answers at once (default: two per CPU; bench/RESULTS.md shows why).",
     )
+    serve_connections: int = Field(
+        default=1000,
+        ge=10,
+        description="Open client connections the dashboard keeps at once (every phone keeps one alive; bench/RESULTS.md).",
+    )
     proxy_hops: int = Field(
         default=0,
         ge=0,
@@ -180,6 +185,10 @@ class DashboardSettings(BaseSettings):
         default=365.0, gt=0,
         description="How long a wall device's sign-in (`gridgov wall-device add`) lasts before the administrator"
         " must make a new one; revoking it ends it at once.",
+    )
+    unit_link_days: float = Field(
+        default=7.0, gt=0, le=90,
+        description="How long a unit's single-case link (/unit/<token>, made when a case is escalated to it) lasts.",
     )
     wall_playlist: str = Field(
         default="special_groups,complaint_hotspots,emerging_hotspots,hazards",

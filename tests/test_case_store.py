@@ -154,3 +154,13 @@ def test_an_escalation_waits_for_each_unit_until_it_reports_for_duty(conn: psyco
         "SELECT count(*) FROM case_escalations WHERE case_id = %s AND (acknowledged_at IS NULL OR unit = '物业公司'"
         " AND reported_at IS NULL)", [case_id],
     ).fetchone() == (0,)
+
+
+def test_a_case_placed_by_hand_with_a_point_is_where_it_was_placed(conn: psycopg.Connection) -> None:
+    case_id = case_store.open_case(conn, Opening(Kind.WORK_ORDER, category="噪音扰民"), source=Source.INTAKE,
+                                   actor="12345", clock=CLOCK)
+    assert case_store.read(conn, case_id)[0]["lon"] is None
+    case_store.append(conn, case_id, ev("assign", Source.SECRETARY, "shuji", grid_code="G01", lon=116.49, lat=39.91))
+    row, events = case_store.read(conn, case_id)
+    assert (row["grid_code"], row["lon"], row["lat"]) == ("G01", 116.49, 39.91)
+    assert events[-1].detail["lon"] == 116.49  # the event keeps where it was placed

@@ -92,6 +92,11 @@ def test_malformed_callbacks_are_a_400_or_404(app: dash.Dash, users: dict[str, U
     short(client.post("/_dash-update-component", json={"output": "page.children", "inputs": "x"}), 400)
     unknown = {"output": "nope.x", "outputs": {"id": "nope", "property": "x"}, "inputs": [], "changedPropIds": []}
     short(client.post("/_dash-update-component", json=unknown), 404)
+    # a callback that runs in the browser only (the leader's map points) has no server side: a 404, not a 500
+    browser_only = {"output": "point-layer.data", "outputs": {"id": "point-layer", "property": "data"}, "inputs": [],
+                    "changedPropIds": []}
+    assert "callback" not in app.callback_map["point-layer.data"]
+    short(client.post("/_dash-update-component", json=browser_only), 404)
     short(client.post("/_dash-update-component", data=b"\xff\xfe", content_type="application/json"), 400)
 
 

@@ -255,7 +255,7 @@ def _other_callbacks(app: dash.Dash) -> list[dict[str, Any]]:
     """A request body for every server callback but the router and the wall's own, all inputs empty."""
     bodies = []
     for output, spec in app.callback_map.items():
-        if output in ("page.children",) or "wall-" in output:
+        if output in ("page.children",) or "wall-" in output or "callback" not in spec:  # (browser-only ones: 404)
             continue
         inputs = [{**i, "value": None} for i in spec["inputs"]]
         state = [{**s, "value": None} for s in spec["state"]]

@@ -25,7 +25,7 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from dashboard.wall import numbers, orders, view
+from dashboard.wall import cases, numbers, orders, view
 from dashboard.wall import playlist as layer_playlist
 from dashboard.wall.numbers import Figures, gather
 from dashboard.web import data_access, data_age
@@ -49,6 +49,7 @@ PANELS: tuple[Key, ...] = (
     ("wall-kpis", "children"),
     ("wall-ranking", "children"),
     ("wall-orders", "children"),
+    ("wall-cases", "children"),  # the case loop: open, overdue, units awaited (read afresh: dashboard.wall.cases)
     ("wall-updated", "children"),
     ("wall-age", "children"),  # 数据截至: the newest record of each source, and a warning when one is old
     ("wall-ok", "data"),  # when this refresh was made, and the stale notice that names its time
@@ -179,6 +180,7 @@ def content(turn: int, lang: str) -> dict[Key, Any]:
         **layer.filled,
         MAP_KEY: layer.digest,
         **shown_wall.panels,
+        ("wall-cases", "children"): cases.panel(lang),
         ("wall-updated", "children"): text("wall_updated", lang, time=now),
         ("wall-age", "children"): data_age.current(lang),
         ("wall-ok", "data"): {"at": int(time.time() * 1000), "stale": text("wall_stale", lang, time=now)},

@@ -178,7 +178,11 @@ def build(account: Account, lang: str) -> Component:
                         [_map(shown), on_map, panel("wall-legend", "gg-wall-legend")], className="gg-wall-map"
                     ),
                     html.Aside(
-                        [panel("wall-kpis", "gg-wall-kpis"), panel("wall-ranking", "gg-wall-ranking")],
+                        [
+                            panel("wall-kpis", "gg-wall-kpis"),
+                            panel("wall-cases", "gg-wall-cases"),
+                            panel("wall-ranking", "gg-wall-ranking"),
+                        ],
                         className="gg-wall-side",
                     ),
                 ],

@@ -20,14 +20,15 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, redirect, request
 
-from dashboard import pages
+from dashboard import caseapi, pages
 from dashboard.web import data_urls
 from dashboard.web.http_errors import answer, is_api
 from dashboard.web.session import current_account
 from gridgov import access
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/_favicon.ico"})
-PUBLIC_PREFIXES = ("/assets/", "/language/", "/wall/device/")  # the last: a wall device signs in (dashboard.web.login)
+PUBLIC_PREFIXES = ("/assets/", "/language/", "/wall/device/", "/unit/")  # a wall device signs in (dashboard.web.login);
+# a unit's single-case link (dashboard.unit.page): its token is the credential, checked by the route
 # the grids' shapes: any role with community data (a wall device too); other data URLs need the policy's data_urls
 GRID_SHAPES = frozenset({data_urls.OUTLINES, data_urls.LABEL_POINTS})
 # Dash's own endpoints (the layout, the callbacks, the component bundles)
@@ -38,7 +39,8 @@ _CATCH_ALL = frozenset({"/", "/<path:path>"})
 
 def is_public(path: str) -> bool:
     """Whether anyone may fetch `path` without signing in."""
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+    # the case API and Open311 too: each of their routes asks for a session or a system's token (dashboard.caseapi)
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or path.startswith(caseapi.PREFIXES)
 
 
 def _unrouted(path: str) -> bool:

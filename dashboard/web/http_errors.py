@@ -1,6 +1,6 @@
 """Errors as HTTP answers, in one place: domain errors, HTTP errors and the unexpected, as JSON or a small page.
 
-Data URLs and Dash's endpoints (paths under /data/ and /_) get JSON with the
+Data URLs, Dash's endpoints and the case API (paths under /data/, /_, /api/ and /open311/) get JSON with the
 error's message; a page a person opened gets a short page in their language.
 No answer carries a traceback, SQL or a database's message: a statement the
 database stopped (the statement timeout) is a 503 saying so, an unknown Dash
@@ -66,7 +66,7 @@ def status_of(exc: GridgovError) -> int:
 
 def is_api(path: str) -> bool:
     """Whether a path is read by code (data URLs, Dash's own endpoints) rather than opened as a page."""
-    return path.startswith(("/data/", "/_"))
+    return path.startswith(("/data/", "/_", "/api/", "/open311/"))
 
 
 def answer(status: int, message: str) -> Response:
