@@ -47,8 +47,9 @@ for w in "${want[@]}"; do
       for p in "postgresql-$PG_VERSION" "postgresql-$PG_VERSION-postgis-3"; do missing "$p" && packages+=("$p"); done ;;
     chromium)
       # the font draws the Chinese interface in screenshots; Playwright's
-      # driver (node) needs libatomic.so.1, which a bare system lacks
-      for p in chromium chromium-driver fonts-wqy-microhei libatomic1; do missing "$p" && packages+=("$p"); done ;;
+      # driver (node) needs libatomic.so.1, which a bare system lacks; the
+      # tests also run the README's curl examples of the case API
+      for p in chromium chromium-driver fonts-wqy-microhei libatomic1 curl; do missing "$p" && packages+=("$p"); done ;;
     venv)
       python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=("python3-venv") ;;
     *) echo "gridgov: unknown package group $w" >&2; exit 2 ;;
