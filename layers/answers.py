@@ -24,6 +24,7 @@ transaction has changed the data gets answers computed afresh and never kept.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -77,6 +78,7 @@ class _Entry:
 _entries: OrderedDict[Hashable, _Entry] = OrderedDict()
 _flights: dict[Hashable, threading.Event] = {}
 _lock = threading.Lock()
+_older: contextvars.ContextVar[bool] = contextvars.ContextVar("gridgov_answer_older", default=False)
 
 
 def data_version(conn: psycopg.Connection) -> int:
@@ -111,6 +113,7 @@ def remembered(
     (older data, or past fresh_for) is returned at once while `background` computes the new one: for a
     screen that refreshes by itself, an answer a few seconds old beats a request that waits for it.
     """
+    _older.set(False)
     if at.own_writes:
         return compute()
     slot = (at.database, key)
@@ -126,11 +129,13 @@ def remembered(
                     return entry.value  # type: ignore[no-any-return]
                 usable = fits or (background is not None and entry.version <= at.version)
                 if usable and flight is not None:
+                    _older.set(not fits)
                     return entry.value  # type: ignore[no-any-return]  # being computed again already
                 if usable and background is not None:
                     flight = _flights[slot] = threading.Event()
                     started = _start(background, slot, at, compute, flight, reads)
                     if started:
+                        _older.set(not fits)
                         return entry.value  # type: ignore[no-any-return]
                     refused = True
                     break
@@ -141,6 +146,12 @@ def remembered(
     if refused:
         return compute()
     return _compute(slot, at, compute, flight, reads)
+
+
+def served_older() -> bool:
+    """Whether the last `remembered` of this thread answered from older data while the new answer is computed
+    (a screen that refreshes itself may then ask again soon instead of a whole period later)."""
+    return _older.get()
 
 
 def _start(

@@ -52,7 +52,7 @@ from etl.folder import plan
 from etl.load import load_file
 from gridgov import accounts
 from gridgov.access import Role
-from gridgov.settings import CommunitySettings, LayerSettings
+from gridgov.settings import CommunitySettings, DashboardSettings, LayerSettings
 from layers import answers, registry
 from layers.rates import Rate
 from layers.registry import Filters, Viewer
@@ -320,6 +320,7 @@ def test_a_grids_numbers_travel_with_it_to_the_map(app: dash.Dash, users: dict[s
 
 
 def test_the_map_is_sent_again_only_when_it_changed(app: dash.Dash, users: dict[str, User], db_url: str) -> None:
+    refresh_ms = DashboardSettings().wall_refresh_seconds * 1000
     client = signed_in(app, users["shuji"])
     first = wall_update(client)
     on_screen = first["wall-map-key"]["data"]
@@ -330,13 +331,17 @@ def test_the_map_is_sent_again_only_when_it_changed(app: dash.Dash, users: dict[
     assert "wall-grid-layer" in wall_update(client, n_rotate=1, map_key=on_screen)  # the next layer
     with psycopg.connect(db_url) as conn:  # a grid's figures change: its pop-up on the map too
         conn.execute("DELETE FROM visits WHERE visit_id = 'V1'")
-    # the refresh after a change gets the wall as it was while the new one is built; a later one gets the new
+    assert same["wall-refresh"]["interval"] == refresh_ms  # data as it is: the next refresh in a whole period
+    # the refresh after a change gets the wall as it was while the new one is built, and asks the browser to come
+    # back in seconds, not a whole period later; that next refresh gets the new wall and the period again
     changed = wall_update(client, map_key=on_screen)
+    assert "wall-grid-layer" not in changed and changed["wall-refresh"]["interval"] == content.CATCH_UP_MS
     for _ in range(100):
         if "wall-grid-layer" in changed:
             break
         sleep(0.1)
         changed = wall_update(client, map_key=on_screen)
+    assert changed["wall-refresh"]["interval"] == refresh_ms
     hideout = changed["wall-grid-layer"]["hideout"]
     rows = dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(content.ROW_SEPARATOR), strict=True))
     assert rows["上期漏访"] == "2"  # H01, now never visited, missed last month like H02
@@ -376,9 +381,10 @@ def test_a_refresh_that_cannot_reach_the_database_keeps_the_wall_and_says_so(
         finally:
             _cut_off(server_url, db_url, allowed=True)
         again = wall_page.update(3, 0, None)
+    ok = content.FILLED.index(("wall-ok", "data"))
     assert failed[:-1] == [dash.no_update] * len(content.FILLED)  # nothing on screen is replaced
-    assert failed[-1]["at"] >= good[-2]["at"]  # the failure, after the last good refresh
-    assert again[-1] is dash.no_update and again[-2]["at"] >= failed[-1]["at"]  # a good refresh again
+    assert failed[-1]["at"] >= good[ok]["at"]  # the failure, after the last good refresh
+    assert again[-1] is dash.no_update and again[ok]["at"] >= failed[-1]["at"]  # a good refresh again
 
 
 # -- in Chromium --------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ every layer of the playlist, built by one function from the data the session
 may see (data_access) and kept until the data changes (layers.answers, and at
 most FRESH_SECONDS, since the rates depend on the clock). When it is out of
 date, the wall is built again in a thread while requests get the one before:
-the next refresh shows the new one, and no refresh waits for a build. The
+the browser asks again CATCH_UP_MS later (the refresh timer's `interval` is part of
+the answer), so a change shows within seconds of the refresh that found it, and no refresh waits for a build. The
 page's first build and every refresh read it, so the two can never disagree,
 and a refresh costs a lookup. Each layer comes with a digest (MAP_KEY): a refresh whose map is the
 one the browser shows already need not send it again.
@@ -32,7 +33,7 @@ from dashboard.web import data_access, data_age
 from dashboard.web.appctx import settings
 from dashboard.web.session import current_viewer
 from gridgov.i18n import text
-from layers import registry
+from layers import answers, registry
 from layers.registry import Filters, Layer
 
 Key = tuple[str, str]
@@ -54,7 +55,9 @@ PANELS: tuple[Key, ...] = (
     ("wall-age", "children"),  # 数据截至: the newest record of each source, and a warning when one is old
     ("wall-ok", "data"),  # when this refresh was made, and the stale notice that names its time
 )
-FILLED: tuple[Key, ...] = (*MAP, MAP_KEY, *PANELS)
+REFRESH: Key = ("wall-refresh", "interval")  # the refresh timer: soon again after an answer from older data
+FILLED: tuple[Key, ...] = (*MAP, MAP_KEY, *PANELS, REFRESH)
+CATCH_UP_MS = 3000  # the wall being built afresh in a thread takes about this long on the demo
 LABEL_ALL_UP_TO = 60  # grids: with more, only the grids the ranking lists are labelled (3,300 labels are a blur)
 ROW_SEPARATOR = "\u001f"  # between a grid's pop-up values in the hideout (the ASCII unit separator; assets/wall.js)
 FRESH_SECONDS = 30  # the rates count pending work orders late as time passes: built afresh this often at most
@@ -172,6 +175,7 @@ def wall(lang: str) -> Wall:
 def content(turn: int, lang: str) -> dict[Key, Any]:
     """Everything the wall shows, for the playlist's layer at `turn`, as the session may see it."""
     shown_wall = wall(lang)
+    older = answers.served_older()  # read at once: later look-ups of this request reset it
     layer = shown_wall.layers[turn % len(shown_wall.names)]
     # when this refresh happened, on the community's wall clock: a real instant even when settings.layers.now pins
     # the community's calendar (the browser compares it with its own clock)
@@ -184,4 +188,5 @@ def content(turn: int, lang: str) -> dict[Key, Any]:
         ("wall-updated", "children"): text("wall_updated", lang, time=now),
         ("wall-age", "children"): data_age.current(lang),
         ("wall-ok", "data"): {"at": int(time.time() * 1000), "stale": text("wall_stale", lang, time=now)},
+        REFRESH: CATCH_UP_MS if older else settings().dashboard.wall_refresh_seconds * 1000,
     }
