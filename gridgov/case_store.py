@@ -56,6 +56,8 @@ def open_case(conn: psycopg.Connection, opening: Opening, *, source: Source, act
         raise NotAllowed(f"a {opening.kind.value} case is opened in a grid", ())
     case_id, now = new_case_id(), clock.now()
     with conn.transaction():
+        if opening.grid_code is not None:
+            _check_grid(conn, opening.grid_code)
         try:
             _insert_case(conn, case_id, opening, start, now)
         except psycopg.errors.InsufficientPrivilege:  # row-level security: not one of the leader's grids
@@ -101,6 +103,8 @@ def _append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
     case = fold(kind, events_of(conn, case_id))
     check(case, event)
     after = apply(case, event)
+    if event.action in ("assign", "reassign"):
+        _check_grid(conn, str(event.detail["grid_code"]))
     if event.action == "escalate":
         _check_units(conn, event.detail["units"])
     elif event.action in ("acknowledge", "report") and not conn.execute(
@@ -125,6 +129,12 @@ def _append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
             [event.detail["lon"], event.detail["lat"], case_id],
         )
     return after
+
+
+def _check_grid(conn: psycopg.Connection, grid_code: str) -> None:
+    """A case is placed only in a grid that exists (migration 024 took the foreign key for the load's speed)."""
+    if conn.execute("SELECT 1 FROM grids WHERE grid_code = %s", [grid_code]).fetchone() is None:
+        raise InputError(f"there is no grid {grid_code}")
 
 
 def _check_units(conn: psycopg.Connection, units: Any) -> None:

@@ -164,3 +164,15 @@ def test_a_case_placed_by_hand_with_a_point_is_where_it_was_placed(conn: psycopg
     row, events = case_store.read(conn, case_id)
     assert (row["grid_code"], row["lon"], row["lat"]) == ("G01", 116.49, 39.91)
     assert events[-1].detail["lon"] == 116.49  # the event keeps where it was placed
+
+
+def test_a_case_is_never_placed_in_a_grid_that_does_not_exist(conn: psycopg.Connection) -> None:
+    with pytest.raises(InputError, match="no grid G99"):
+        work_order(conn, "G99")
+    case_id = work_order(conn)
+    for action in ("assign", "reassign"):
+        with pytest.raises((InputError, NotAllowed)):
+            case_store.append(conn, case_id, ev(action, Source.SECRETARY, "shuji", grid_code="G99"))
+    assert conn.execute("SELECT count(*) FROM cases WHERE grid_code = 'G99'").fetchone() == (0,)
+    with pytest.raises(InputError, match="no grid G99"):  # the one assign allows: refused for the grid
+        case_store.append(conn, case_id, ev("assign", Source.SECRETARY, "shuji", grid_code="G99"))

@@ -37,7 +37,7 @@ from gridgov.access import Scope
 from gridgov.case_queries import CaseFilter, list_cases
 from gridgov.cases import Event, Kind, NotAllowed, allowed, fold
 from gridgov.clock import Clock
-from gridgov.errors import InputError, NotFound
+from gridgov.errors import NotFound
 
 blueprint = Blueprint("caseapi_v1", __name__, url_prefix="/api/v1")
 install_errors(blueprint, open311=False)
@@ -128,8 +128,6 @@ def add_event(case_id: str) -> Response:
             after = case_store.append(conn, case_id, event)
             if not own_grids:  # in the event's own transaction; the reader role writes no audit row
                 _audit(conn, caller, case_id, action)
-    except psycopg.errors.ForeignKeyViolation:
-        raise InputError(f"no grid {detail.get('grid_code')!r}") from None
     except NotAllowed as refused:
         raise NotAllowed(str(refused), _api_actions(refused.allowed)) from None
     if own_grids:
