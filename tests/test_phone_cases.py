@@ -226,6 +226,10 @@ def test_a_photo_is_stored_stripped_and_served_only_to_who_may_see_the_case(
     assert state_and_events(db_url, case_id)[1][-1] == ("photo", "field", "leader1")
     assert f"photo\\u002f{photo_id}" in post(leader, show_call(app, f"?case={case_id}"))  # in its history, shown
     assert audited(db_url) == [("leader1", case_id, "photo")]
+    with psycopg.connect(db_url) as conn:  # each photo shown is a view of personal data: who, which case, which
+        views = [(e.username, e.detail["case_id"], e.detail["photo_id"]) for e in audit.recent(conn, limit=100)
+                 if e.action == audit.VIEW_PERSONAL and "photo_id" in e.detail]
+    assert sorted(views) == [("leader1", case_id, photo_id), ("shuji", case_id, photo_id)]  # not the refused
 
 
 def test_raising_a_case_places_it_in_the_leaders_grid_and_refuses_a_point_outside(

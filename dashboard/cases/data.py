@@ -21,7 +21,7 @@ from flask import request
 from dashboard.web import data_access
 from dashboard.web.appctx import pool, settings
 from dashboard.web.session import viewer_for
-from gridgov import access, case_field, case_links, case_store, photos
+from gridgov import access, audit, case_field, case_links, case_store, photos
 from gridgov.accounts import Account
 from gridgov.case_field import Unit
 from gridgov.case_queries import CaseFilter, list_cases, one_case
@@ -112,8 +112,14 @@ def add_photo(account: Account, case_id: str, photo: photos.Photo) -> str:
 
 
 def photo(account: Account, photo_id: str) -> photos.Stored | None:
-    """The photo if the account may see its case (the policy's cases: a leader's own grids, a secretary's all)."""
+    """The photo if the account may see its case (the policy's cases: a leader's own grids, a secretary's all);
+    each photo shown is a view of personal data, audited with who, which case and which photo."""
     if not access.decide(account.role, access.api("cases")).allowed:
         return None
     with data_access.viewer_connection(viewer_for(account)) as conn:
-        return photos.read(conn, photo_id)
+        stored = photos.read(conn, photo_id)
+    if stored is not None:
+        with pool().connection() as conn:
+            audit.record(conn, username=account.username, action=audit.VIEW_PERSONAL, ip=request.remote_addr,
+                         detail={"via": request.path, "case_id": stored.case_id, "photo_id": photo_id})
+    return stored
