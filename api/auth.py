@@ -10,7 +10,10 @@ table: the password and the limits are checked by the kernel's one sign-in
 check (gridgov.signin, the dashboard's too, so they share the limits: too many
 failures from the client's address, for one username or for all, are refused
 with 429 until the window passes; too many checks at once with 503). Which
-roles may use the API is the access policy's (gridgov.access).
+roles may use the API is the access policy's (gridgov.access). Its layers are
+whole (every grid of the database): an account limited to a part of it (a
+secretary of some of the communities, a street officer, a planner of one
+street: gridgov.areas) is refused with 403 and pointed at the dashboard's export.
 Passwords are checked in a thread (argon2 is slow on purpose) and a success is
 remembered for 60 s, keyed on an HMAC of the credentials under a per-process
 key, so a client paging through a layer does not re-hash on every request; a
@@ -40,7 +43,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from gridgov import access, audit, signin
+from gridgov import access, areas, audit, signin
 from gridgov.accounts import Account
 
 RESOURCE = access.api("ogc")
@@ -133,6 +136,15 @@ class Verifier:
     async def record_export(self, username: str, detail: dict[str, Any], ip: str | None) -> None:
         await asyncio.to_thread(self._record_export, username, detail, ip)
 
+    def _covers_every_grid(self, area: areas.Area) -> bool:
+        with self.pool.connection() as conn:
+            every = conn.execute("SELECT count(*) FROM grids").fetchone()
+            return len(areas.grids_of(conn, area)) == (every[0] if every else 0)
+
+    async def covers_every_grid(self, area: areas.Area) -> bool:
+        """Whether `area` holds every grid of the database: what the API serves (its layers are whole)."""
+        return area.everything or await asyncio.to_thread(self._covers_every_grid, area)
+
 
 async def _reply(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = json.dumps({"code": status, "description": message}).encode()
@@ -183,6 +195,16 @@ class BasicAuthMiddleware:
             return
         if not access.decide(result.role, RESOURCE).allowed:
             await _reply(send, 403, f"a {result.role.value} account may not use the OGC API (planners and the secretary may)")
+            return
+        try:
+            whole = await self.verifier.covers_every_grid(result.area)
+        except psycopg.Error:
+            log.exception("the area of %r could not be read", username)
+            await _reply(send, 503, "the accounts cannot be checked now; try again later")
+            return
+        if not whole:  # its layers hold every grid of the database: an account of a part takes the dashboard's export
+            await _reply(send, 403, f"the OGC API serves every grid of the database; an account of {result.area.label()}"
+                                    " takes its area's layers from the dashboard's export page")
             return
         match = _ITEMS.match(scope["path"])
         if match:

@@ -22,7 +22,6 @@ string first, changing only a too-large `limit`.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Annotated
 from urllib.parse import unquote_plus
@@ -36,6 +35,7 @@ from tipg.dependencies import CollectionParams, FilterLang, bbox_query, filter_q
 from api.auth import ASGIApp, Receive, Scope, Send
 from api.cql import checked
 from api.errors import Refused, answer
+from gridgov import numbers
 
 MAX_ITEMS = 10_000  # a city of 3,300 grids is one page
 MAX_COLLECTIONS = 1_000
@@ -46,11 +46,8 @@ _LIMITED = {re.compile(r"^/collections/[^/]+/items/?$"): MAX_ITEMS, re.compile(r
 
 
 def _number(raw: str, name: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise Refused(f"{name} must be a number") from None
-    if not math.isfinite(value):
+    value = numbers.finite(raw)
+    if value is None:
         raise Refused(f"{name} must be a finite number")
     return value
 

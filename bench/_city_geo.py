@@ -76,6 +76,11 @@ class Grids:
     def __len__(self) -> int:
         return len(self.codes)
 
+    @property
+    def n_streets(self) -> int:
+        """Streets (街道) of COMMUNITIES_PER_STREET communities each, as the grid codes number them."""
+        return -(-self.n_communities // COMMUNITIES_PER_STREET)
+
 
 _CODE = re.compile(r"^\d{6}(\d{3})(\d{3})-(\d{3})$")
 

@@ -21,7 +21,8 @@ import pandas as pd
 from sqlalchemy import create_engine
 
 CHUNK = 100_000
-GRID_COLUMNS = {"网格编码": "grid_code", "网格名称": "grid_name", "社区名称": "community_name", "网格员": "leader"}
+GRID_COLUMNS = {"网格编码": "grid_code", "网格名称": "grid_name", "社区名称": "community_name", "网格员": "leader",
+                "街道": "street_name", "街道代码": "street_code", "社区代码": "community_code"}
 TIMES = ("received_at", "responded_at", "resolved_at")
 
 

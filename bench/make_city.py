@@ -3,7 +3,7 @@
     .venv/bin/python bench/make_city.py [--out bench/out/city] [--households 1000000] [--complaints 1000000]
                                         [--buildings 100000] [--grids-x 60] [--grids-y 55]
 
-The defaults are city scale: 3,300 grids in ~340 communities over Beijing (26 km x 26 km around lon 116.40,
+The defaults are city scale: 3,300 grids in ~340 communities of 34 streets (街道, 10 communities each) over Beijing (26 km x 26 km around lon 116.40,
 lat 39.90; real-like boundaries from geodata/boundaries.py, ~520 vertices each), ~3,600 compounds, 100,000 buildings, 1,000,000 households, 1,000,000 12345 work orders.
 The files follow the data contract exactly like a real office export, in the formats of the demo
 (geodata/make_demo.py, whose vocabularies and address spellings are reused): grids.geojson, buildings.csv
@@ -214,15 +214,33 @@ def make_city(nx: int, ny: int, n_buildings: int) -> City:
                 cell, compound, number.astype(np.int64), lon, lat)
 
 
+def street_names(city: City) -> list[str]:
+    """One name per street (街道), in street order: the place name (stem) of the first of its communities whose
+    stem no earlier street took, e.g. 望京街道; no random draw, so the other files stay as they were."""
+    names: list[str] = []
+    for street in range(city.grids.n_streets):
+        members = range(street * geo.COMMUNITIES_PER_STREET,
+                        min((street + 1) * geo.COMMUNITIES_PER_STREET, city.grids.n_communities))
+        stems = [city.community_names[c][:2] + "街道" for c in members]
+        names.append(next((n for n in stems if n not in names), f"第{ctext.cn_number(street + 1)}街道"))
+    geo.require(len(set(names)) == len(names), "two streets share a name")
+    return names
+
+
 def grids_geojson(city: City) -> str:
-    """RFC 7946 FeatureCollection, one feature per line, no crs member (as the demo)."""
+    """RFC 7946 FeatureCollection, one feature per line, no crs member (as the demo); each grid with its community
+    and street, and their codes (the grid code's own: {street code}{community number}-{grid number})."""
     features = []
+    streets = street_names(city)
     for i, polygon in enumerate(city.grids.polygons.tolist()):
         rings = [np.asarray(polygon.exterior.coords).tolist(), *(np.asarray(h.coords).tolist() for h in polygon.interiors)]
+        community = int(city.grids.community[i])
+        code = str(city.grid_codes[i])
         features.append(json.dumps(
             {"type": "Feature",
-             "properties": {"网格编码": city.grid_codes[i], "网格名称": city.grid_names[i],
-                            "社区名称": city.community_names[int(city.grids.community[i])],
+             "properties": {"网格编码": code, "网格名称": city.grid_names[i],
+                            "社区名称": city.community_names[community], "社区代码": code.split("-")[0],
+                            "街道": streets[community // geo.COMMUNITIES_PER_STREET], "街道代码": code[:9],
                             "网格员": city.leaders[i]},
              "geometry": {"type": "Polygon", "coordinates": rings}}, ensure_ascii=False))
     return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(features) + "\n]}\n"
@@ -511,7 +529,9 @@ def readme(args: argparse.Namespace, city: City, tables: list[Table]) -> str:
         "communities, compounds, buildings and all records are invented.", "",
         f"Grids: {len(city.grids)} (real-like boundaries of geodata/boundaries.py, about "
         f"{geo.VERTICES_PER_GRID} vertices each, neighbours overlapping and missing each other in slivers) in "
-        f"{city.grids.n_communities} communities; compounds: {len(city.compound_names)}; "
+        f"{city.grids.n_communities} communities of {city.grids.n_streets} streets (街道, "
+        f"{geo.COMMUNITIES_PER_STREET} communities each; grids.geojson has 街道, 街道代码, 社区代码); "
+        f"compounds: {len(city.compound_names)}; "
         f"buildings: {len(city.b_cell)}.", "",
         "| file | encoding | rows | deliberately bad rows |", "|---|---|---|---|",
         f"| grids.geojson | UTF-8 (RFC 7946, WGS-84) | {len(city.grids)} | 0 |",
@@ -543,7 +563,8 @@ def expected(args: argparse.Namespace, city: City, tables: list[Table], points: 
     doc = {
         "generator": "bench/make_city.py", "seed": SEED,
         "args": {k: getattr(args, k) for k in DEFAULTS},
-        "communities": city.grids.n_communities, "compounds": len(city.compound_names),
+        "communities": city.grids.n_communities, "streets": city.grids.n_streets,
+        "compounds": len(city.compound_names),
         "boundaries": f"real-like, geodata/boundaries.py, about {geo.VERTICES_PER_GRID} vertices per grid",
         "files": files, "baseline": {p.name: p.rows for p in points},
     }

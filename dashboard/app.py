@@ -18,7 +18,7 @@ from psycopg_pool import ConnectionPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import caseapi, pages
-from dashboard.cases import photo_routes
+from dashboard.cases import photo_routes, raise_route
 from dashboard.web import (
     appctx,
     cross_site,
@@ -108,5 +108,6 @@ def create_app(settings: Settings, database_url: str) -> dash.Dash:
     data_urls.install(server)
     caseapi.install(server)  # /api/v1 and /open311/v2: each route decides who asks (a session or a token)
     photo_routes.install(server)  # case photos: a leader's upload, a viewer's fetch (under /data/)
+    raise_route.install(server)  # a leader's new case with the photos chosen in its form (under /data/)
     pages.register(app)
     return app

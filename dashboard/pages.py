@@ -23,6 +23,7 @@ from dashboard.export import page as export_page
 from dashboard.grid import page as grid_page
 from dashboard.overview import page as overview_page
 from dashboard.queue import page as queue_page
+from dashboard.street import page as street_page
 from dashboard.unit import page as unit_page
 from dashboard.wall import page as wall_page
 from dashboard.web.session import language, require_account
@@ -51,6 +52,7 @@ PAGES: dict[str, Page] = {
     for p in (
         Page("/", overview_page.build),
         Page("/wall", wall_page.build),
+        Page("/street", street_page.build),
         Page("/grid", grid_page.build),
         Page("/cases", cases_page.build),
         Page("/queue", queue_page.build),
@@ -99,3 +101,4 @@ def register(app: dash.Dash) -> None:
     queue_page.register(app)
     admin_page.register(app)
     unit_page.install(app.server)  # /unit/<token>: a unit's single-case link, no account (dashboard.unit)
+    street_page.install(app.server)  # /street/open/<community>: a street officer opens one community

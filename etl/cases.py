@@ -1,36 +1,34 @@
-"""An office file's work orders and hazards as cases: each record opens its case, and its facts are an import event.
+"""An office file's work orders and hazards as cases: a record is a case, and its facts are import events.
 
-`gridgov load` writes the file's rows into complaints / hazards as before; then,
-in the same transaction, every record this load inserted or changed (and any
-record loaded before cases existed) is brought to its case (kind work_order /
-hazard, source_id = the ticket / hazard id):
-
-- a record without a case opens one (source import, actor = the file's name),
-  in the grid the load placed it in, with one event: `import`, carrying the
-  file's facts (the state its status maps to, `fact_at`, the times, the
-  satisfaction, the deadline). A case known only from files needs no `open`
-  event (gridgov.cases.fold starts every case in its kind's START state, and the
-  import places it); `open` stays for cases that people or the intake open. One
-  event, not two, per record: a city's export is a million work orders;
-- a record whose facts differ from the last import event of its case gets one
-  more import event; identical facts (the same file loaded again) add nothing.
+`gridgov load` writes the file's rows into complaints / hazards as before. A
+record no one has acted on needs nothing more: it is a case known only from its
+file, read from the file's row (migration 025: file_cases, the fold of the one
+import event its latest facts make; its id `W-<ticket>` / `H-<hazard>`). It gets
+a row in `cases` when someone first acts on it (gridgov.case_store), and from
+then on the load brings it the file's facts: in the same transaction, for each
+record this load inserted or changed that HAS a case row (kind work_order /
+hazard, source_id = the ticket / hazard id), facts that differ from the last
+import event of its case become one more import event; identical facts (the
+same file loaded again) add nothing. A city's file of a million records costs a
+join of this load's records to the few case rows, nothing per record.
 
 What an import event does to a case is gridgov.cases' rule: the state moves
 only forward, and only to a fact newer than the last one that set it, so a
 case resolved in the field stays resolved when yesterday's export still says
-办理中. For the many cases known only from files the case's row is the fold of
-its events, so the rule is applied to the row in SQL, in a few statements for
-the whole file (`_after` mirrors gridgov.cases._imported; tests/test_case_import.py
-rebuilds such rows from their events and compares). The few cases people have
-acted on are folded in Python by gridgov.case_store, as every other event is.
+办理中. A case whose row was written by loads before migration 025 and that no
+one acted on is folded here in SQL, in two statements for the whole file
+(`_after` mirrors gridgov.cases._imported; tests/test_case_import.py rebuilds
+such rows from their events and compares). Cases people have acted on are
+folded in Python by gridgov.case_store, as every other event is.
 
 `fact_at` is the newest time the record states (received, responded, closed):
-the file says "as of then, this is where the case stood".
+the file says "as of then, this is where the case stood". The facts and the
+event's detail are migration 025's work_order_records / hazard_records, the
+same SQL that shows a case known only from its file.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,7 +38,7 @@ from psycopg.types.json import Jsonb
 
 from etl.datasets import Dataset
 from gridgov import case_store
-from gridgov.cases import DONE, RANK, START, Event, Kind, Source, State
+from gridgov.cases import DONE, RANK, Event, Kind, Source, State
 from gridgov.clock import Clock
 from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES
 
@@ -59,45 +57,17 @@ HAZARD_STATES: Mapping[str, State] = {
 }
 assert set(WORK_ORDER_STATES) == set(COMPLAINT_STATUSES) and set(HAZARD_STATES) == set(HAZARD_STATUSES)
 
-# a time in the event's detail: ISO 8601 in UTC, so the same fact is always written the same way
-_ISO = "to_char(({}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
-
-
-@dataclass(frozen=True)
-class _Records:
-    """Where a kind of case comes from: its table, its key and the facts of a row `t` of it."""
-
-    kind: Kind
-    table: str
-    key: str
-    states: Mapping[str, State]
-    facts: str  # a SELECT list over the row `t`
-
-
-_RECORDS: Mapping[str, _Records] = {
-    "complaints": _Records(
-        Kind.WORK_ORDER, "complaints", "ticket_id", WORK_ORDER_STATES,
-        "t.ticket_id AS source_id, t.grid_code, t.received_at, t.category, t.content AS description, t.address,"
-        " t.geom, complaint_status(t.resolved, t.resolved_at, t.responded_at) AS status,"
-        " greatest(t.received_at, t.responded_at, t.resolved_at) AS fact_at, t.responded_at, t.resolved_at,"
-        " t.satisfaction, NULL::date AS deadline",
-    ),
-    "hazards": _Records(
-        Kind.HAZARD, "hazards", "hazard_id", HAZARD_STATES,
-        "t.hazard_id AS source_id, t.grid_code, t.found_at AS received_at, t.type AS category,"
-        " NULL::text AS description, t.address, t.geom,"
-        " coalesce(t.status, CASE WHEN t.closed_at IS NOT NULL THEN 'closed' ELSE 'open' END) AS status,"
-        " greatest(t.found_at, t.closed_at) AS fact_at, NULL::timestamptz AS responded_at,"
-        " t.closed_at AS resolved_at, NULL::text AS satisfaction, t.deadline",
-    ),
+# where a kind of case comes from: the loaded table -> its kind and the view of its records' facts (migration 025)
+_RECORDS: Mapping[str, tuple[Kind, str]] = {
+    "complaints": (Kind.WORK_ORDER, "work_order_records"),
+    "hazards": (Kind.HAZARD, "hazard_records"),
 }
 
 
 @dataclass(frozen=True)
 class Imported:
-    """What a load did to the cases: how many it opened, and how many import events it added to cases it had."""
+    """What a load did to the cases: how many import events it added to cases that have a row."""
 
-    opened: int = 0
     updated: int = 0
 
 
@@ -122,71 +92,26 @@ def _after(before: str) -> dict[str, str]:
     }
 
 
-def _facts(records: _Records) -> sql.Composed:
-    """The records this load wrote (its run) and any without a case yet, each with its state and event detail."""
-    iso = {name: _ISO.format(f"f.{name}") for name in ("fact_at", "responded_at", "resolved_at")}
-    return sql.SQL(
-        "CREATE TEMP TABLE import_facts ON COMMIT DROP AS"
-        " SELECT f.*, s.state, 'K' || left(md5(%(seed)s || f.source_id), 24) AS new_id,"
-        " jsonb_strip_nulls(jsonb_build_object("
-        "  'state', s.state, 'status', f.status, 'fact_at', {fact_at}, 'grid_code', f.grid_code,"
-        "  'responded_at', {responded_at}, 'resolved_at', {resolved_at}, 'satisfaction', f.satisfaction,"
-        "  'deadline', f.deadline::text)) AS detail"
-        " FROM (SELECT {facts} FROM {table} AS t WHERE t.load_run_id = %(run)s"
-        "       UNION ALL"
-        "       SELECT {facts} FROM {table} AS t WHERE t.load_run_id <> %(run)s AND NOT EXISTS ("
-        "           SELECT 1 FROM cases AS c WHERE c.kind = %(kind)s AND c.source_id = t.{key})) AS f"
-        " JOIN unnest(%(statuses)s::text[], %(states)s::text[]) AS s (status, state) USING (status)"
-    ).format(
-        facts=sql.SQL(records.facts), table=sql.Identifier(records.table), key=sql.Identifier(records.key),
-        **{k: sql.SQL(v) for k, v in iso.items()},
-    )
-
-
-# the cases the records already have whose facts differ from their last import event; `looped`: people acted
+# this load's records that have a case row, whose facts differ from their case's last import event (the records
+# are found from the case rows: few, unless the rows were written by loads before migration 025); `looped`:
+# people acted on it
 _CHANGED = """
 CREATE TEMP TABLE import_changed ON COMMIT DROP AS
-SELECT f.*, c.case_id, c.events,
+SELECT f.source_id, f.state, f.fact_at, f.responded_at, f.resolved_at, f.satisfaction, f.deadline, f.grid_code,
+       f.detail, c.case_id, c.events,
        EXISTS (SELECT 1 FROM case_events AS e WHERE e.case_id = c.case_id AND e.source <> 'import') AS looped
-FROM import_facts AS f
-JOIN cases AS c ON c.kind = %(kind)s AND c.source_id = f.source_id
+FROM cases AS c
+JOIN {records} AS f ON f.source_id = c.source_id
 LEFT JOIN LATERAL (
     SELECT e.detail FROM case_events AS e WHERE e.case_id = c.case_id AND e.action = 'import'
     ORDER BY e.seq DESC LIMIT 1
 ) AS last ON true
-WHERE last.detail IS DISTINCT FROM f.detail
-"""
-
-
-def _open() -> str:
-    """New cases, each the fold of its one import event, and those events, in one statement (no per-row lookups)."""
-    after = _after("b")
-    return f"""
-WITH opened AS (
-    INSERT INTO cases (case_id, kind, source_id, category, description, address, geom, grid_code, state,
-                       state_set_at, received_at, responded_at, resolved_at, satisfaction, deadline, events)
-    SELECT f.new_id, %(kind)s, f.source_id, f.category, f.description, f.address, f.geom, {after['grid_code']},
-           {after['state']}, {after['state_set_at']}, f.received_at, {after['responded_at']}, {after['resolved_at']},
-           {after['satisfaction']}, {after['deadline']}, 1
-    FROM import_facts AS f
-    CROSS JOIN LATERAL (
-        -- the case before its first event (gridgov.cases.fold): its kind's START, nothing known yet
-        SELECT %(start)s::text AS state, NULL::timestamptz AS state_set_at, NULL::timestamptz AS resolved_at,
-               NULL::timestamptz AS responded_at, NULL::text AS satisfaction, NULL::date AS deadline,
-               NULL::text AS grid_code
-    ) AS b
-    WHERE NOT EXISTS (SELECT 1 FROM cases AS c WHERE c.kind = %(kind)s AND c.source_id = f.source_id)
-    ON CONFLICT (kind, source_id) DO NOTHING
-    RETURNING case_id
-)
-INSERT INTO case_events (case_id, seq, at, actor, source, action, detail)
-SELECT f.new_id, 1, %(now)s, %(actor)s, 'import', 'import', f.detail
-FROM opened JOIN import_facts AS f ON f.new_id = opened.case_id
+WHERE c.kind = %(kind)s AND f.load_run_id = %(run)s AND last.detail IS DISTINCT FROM f.detail
 """
 
 
 def _update() -> str:
-    """One import event on each case known only from files (and unchanged since it was read), its row refolded."""
+    """One import event on each case only loads have written (and unchanged since it was read), its row refolded."""
     after = _after("b")
     sets = ", ".join(f"{column} = {value}" for column, value in after.items())
     return f"""
@@ -206,24 +131,18 @@ RETURNING case_id
 def import_cases(
     conn: psycopg.Connection, dataset: Dataset, run_id: int, *, actor: str, clock: Clock
 ) -> Imported | None:
-    """Bring the records of a load (`run_id`) of `dataset` to their cases; None for a dataset without cases."""
+    """Bring the records of a load (`run_id`) of `dataset` that have a case row their new facts; None: no cases."""
     records = _RECORDS.get(dataset.table)
     if records is None:
         return None
+    kind, view = records
     now = clock.now()
     params = {
-        "run": run_id, "kind": records.kind.value, "start": START[records.kind].value, "now": now, "actor": actor,
-        "statuses": list(records.states), "states": [s.value for s in records.states.values()],
+        "run": run_id, "kind": kind.value, "now": now, "actor": actor,
         "rank": Jsonb({s.value: r for s, r in RANK.items()}), "done": [s.value for s in DONE],
-        # a new case's id is a keyed hash of its record with a secret drawn once per load: as unguessable as
-        # gridgov.case_store.new_case_id, without a random draw per row (seconds for a city's file)
-        "seed": secrets.token_hex(16),
     }
-    conn.execute(_facts(records), params)
-    conn.execute("ANALYZE import_facts")  # its size, so the statements below join it by hashing
-    conn.execute(_CHANGED, params)
+    conn.execute(sql.SQL(_CHANGED).format(records=sql.Identifier(view)), params)
     conn.execute("ANALYZE import_changed")
-    opened = conn.execute(_open(), params).rowcount
     updated = {r[0] for r in conn.execute(_update(), params)}
     # people have acted on these (or did while this load ran): their events are folded by the store
     rest = conn.execute(
@@ -231,5 +150,5 @@ def import_cases(
     ).fetchall()
     for case_id, detail in rest:
         case_store.append(conn, case_id, Event("import", Source.IMPORT, now, actor, detail))
-    conn.execute("DROP TABLE import_facts, import_changed")
-    return Imported(opened=opened, updated=len(updated) + len(rest))
+    conn.execute("DROP TABLE import_changed")
+    return Imported(updated=len(updated) + len(rest))

@@ -62,8 +62,12 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             "grids", "grid_code",
             {"grid_code": ("网格编码", "网格编号"), "grid_name": ("网格名称",),
-             "community_name": ("社区", "社区名称"), "leader": ("网格员", "网格长")},
-            ("grid_code", "grid_name", "community_name", "leader"), rows.grids, "polygon",
+             "community_name": ("社区", "社区名称"), "leader": ("网格员", "网格长"),
+             # the street (街道) a community belongs to, and the file's stable codes where it has them
+             "street_name": ("街道", "街道名称", "乡镇街道", "street"), "street_code": ("街道代码", "街道编码"),
+             "community_code": ("社区代码", "社区编码")},
+            ("grid_code", "grid_name", "community_name", "leader", "street_name", "street_code", "community_code"),
+            rows.grids, "polygon",
         ),
         Dataset(
             "buildings", "building_id",

@@ -10,41 +10,42 @@ from __future__ import annotations
 
 import psycopg
 
-from etl import gridrepair
+from etl import gridrepair, gridsplit
+from etl.gridcoverage import REPORT_M2, coverage
 from etl.gridproblems import (
     ERROR_DUPLICATE,
     ERROR_EMPTY,
-    ERROR_GAP,
     ERROR_INVALID,
     ERROR_OVERLAP,
-    ERROR_PIECES,
     REFUSED,
     REPAIRED_INVALID,
     REPAIRED_OVERLAP,
-    WARNING_GAP,
-    WARNING_HOLE,
-    WARNING_PIECES,
     GridProblem,
     GridRules,
     GridsRefused,
     location,
 )
 
-# Below this area (m²) an overlap or a hole is floating-point noise along a shared edge: never reported.
-_REPORT_M2 = 1.0
+# The check's temporary tables (on the load's connection; a second connection's go with its transaction).
+_WORK_TABLES = "g, overlap, area, overlap_found, parts, holes, hole_found, piece_found"
+_OVERLAP_COLUMNS = ("a", "b", "b_staged", "community", "area", "smaller", "x", "y")
 # At most this many problems of one kind are listed in a refusal's message (the report file has them all).
 _LISTED = 10
 
 # The grids the file is judged with: its own, and those already loaded that it does not replace,
 # of its communities (for gaps) or touching its grids (for overlaps). Stored uncompressed: the joins
 # below read each polygon many times, and pglz would decompress its hundreds of vertices at every
-# read, for little gain on coordinates.
-_CANDIDATES = (
-    "CREATE TEMP TABLE g (grid_code text, community_name text, geom geometry, staged bool, area float8) ON COMMIT DROP",
+# read, for little gain on coordinates. `judged`: of a community the file holds, whose coverage is checked.
+_G_TABLE = (
+    "CREATE TEMP TABLE g (grid_code text, community_name text, geom geometry, staged bool, judged bool) ON COMMIT DROP",
     "ALTER TABLE g ALTER geom SET STORAGE EXTERNAL",
+)
+_G_COLUMNS = ("grid_code", "community_name", "geom", "staged", "judged")
+_CANDIDATES = (
+    *_G_TABLE,
     """
-    INSERT INTO g (grid_code, community_name, geom, staged, area)
-    SELECT grid_code, community_name, geom, staged, ST_Area(geom::geography) FROM (
+    INSERT INTO g (grid_code, community_name, geom, staged, judged)
+    SELECT grid_code, community_name, geom, staged, community_name IN (SELECT community_name FROM stage WHERE reason IS NULL) FROM (
         SELECT grid_code, community_name, mgeom AS geom, true AS staged FROM stage WHERE reason IS NULL AND ST_IsValid(mgeom)
         UNION ALL
         SELECT l.grid_code, l.community_name, l.geom, false FROM grids l
@@ -67,14 +68,16 @@ def check(conn: psycopg.Connection, source_file: str, rules: GridRules | None = 
     conn.execute("SET LOCAL jit = off")
     problems = _unusable(conn)  # a code used twice, a feature without a polygon: refused in any mode
     problems += _invalid(conn, rules)  # made valid by default: before anything is measured
-    conn.execute("DROP TABLE IF EXISTS g, overlap, parts, holes")
+    conn.execute(f"DROP TABLE IF EXISTS {_WORK_TABLES}")
     for statement in _CANDIDATES:
         conn.execute(statement)
-    problems += _overlaps(conn, rules)
-    if not rules.strict and not any(p.severity == "error" for p in problems):
-        gridrepair.cut_overlaps(conn)  # before the gaps are looked for: a cut must not leave one
-    problems += _coverage(conn, rules)
-    conn.execute("DROP TABLE g, overlap, parts, holes")
+    # a big file's overlaps, cuts and unions are shared with a second connection, a community's all on one
+    with gridsplit.split(conn, _G_TABLE, _G_COLUMNS) as on:
+        problems += _overlaps(on, rules)
+        if not rules.strict and not any(p.severity == "error" for p in problems):
+            gridrepair.cut_overlaps(on)  # before the gaps are looked for: a cut must not leave one
+        problems += coverage(on, rules)
+    conn.execute(f"DROP TABLE {_WORK_TABLES}")
     for p in problems:
         p.source_file = source_file
     if any(p.severity == "error" for p in problems):
@@ -141,22 +144,13 @@ def _invalid(conn: psycopg.Connection, rules: GridRules) -> list[GridProblem]:
     return problems
 
 
-def _overlaps(conn: psycopg.Connection, rules: GridRules) -> list[GridProblem]:
+def _overlaps(on: gridsplit.Split, rules: GridRules) -> list[GridProblem]:
     """Every piece two grids both cover: repairable within the tolerance, an error beyond it (or in strict mode)."""
-    conn.execute(
-        """
-        CREATE TEMP TABLE overlap ON COMMIT DROP AS
-        SELECT a.grid_code AS a, b.grid_code AS b, b.staged AS b_staged, a.community_name AS community,
-               least(a.area, b.area) AS smaller, d.geom AS piece, ST_Area(d.geom::geography) AS area
-        FROM g a JOIN g b ON a.grid_code < b.grid_code AND (a.staged OR b.staged) AND ST_Intersects(a.geom, b.geom)
-        CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3)) AS d
-        """
-    )
+    on.each(_find_overlaps)
+    on.gather("overlap_found", _OVERLAP_COLUMNS)
     problems: list[GridProblem] = []
-    for a, b, b_staged, community, area, smaller, x, y in conn.execute(
-        "SELECT a, b, b_staged, community, area, smaller, ST_X(pt), ST_Y(pt) "
-        "FROM (SELECT *, ST_PointOnSurface(piece) AS pt FROM overlap WHERE area >= %s) o ORDER BY a, b, area DESC",
-        [_REPORT_M2],
+    for a, b, b_staged, community, area, smaller, x, y in on.conn.execute(
+        "SELECT a, b, b_staged, community, area, smaller, x, y FROM overlap_found ORDER BY a, b, area DESC"
     ):
         what = f"grids {a} and {b} overlap by {area:,.0f} m²{location(x, y)}"
         if rules.strict:
@@ -176,72 +170,32 @@ def _overlaps(conn: psycopg.Connection, rules: GridRules) -> list[GridProblem]:
     return problems
 
 
-def _coverage(conn: psycopg.Connection, rules: GridRules) -> list[GridProblem]:
-    """Gaps and holes inside each community, and communities in separate pieces: warnings (errors in strict mode)."""
-    # each community's grids merged: a hole is a gap inside it, more than one piece a gap across it (or an island)
+def _find_overlaps(conn: psycopg.Connection) -> None:
+    """The pieces this connection's grids (`mine`) share with lower codes, into overlap (for the cut) and,
+    those worth reporting with a point in each, overlap_found."""
     conn.execute(
-        "CREATE TEMP TABLE parts ON COMMIT DROP AS "
-        "SELECT community_name, (ST_Dump(ST_Union(geom))).geom AS part FROM g "
-        "WHERE community_name IN (SELECT community_name FROM stage WHERE reason IS NULL) GROUP BY community_name"
+        """
+        CREATE TEMP TABLE overlap ON COMMIT DROP AS
+        SELECT a.grid_code AS a, b.grid_code AS b, b.staged AS b_staged, a.community_name AS community,
+               d.geom AS piece, ST_Area(d.geom::geography) AS area
+        FROM g b JOIN mine USING (grid_code)
+        JOIN g a ON a.grid_code < b.grid_code AND (a.staged OR b.staged) AND ST_Intersects(a.geom, b.geom)
+        CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3)) AS d
+        """
     )
-    # every ring of a part but its outline, once (ST_DumpRings reads the part once, not once per ring)
+    # each grid's area on the spheroid (as drawn, before any cut), of those this connection judges and of the
+    # lower codes they overlap: each connection measures about half of the grids
+    conn.execute("CREATE TEMP TABLE area ON COMMIT DROP AS SELECT grid_code, ST_Area(geom::geography) AS area FROM g "
+                 "WHERE grid_code IN (SELECT grid_code FROM mine UNION SELECT a FROM overlap)")
+    conn.execute("ALTER TABLE area ADD PRIMARY KEY (grid_code)")
     conn.execute(
-        "CREATE TEMP TABLE holes ON COMMIT DROP AS "
-        "SELECT row_number() OVER () AS id, community_name, hole, area, ST_PointOnSurface(hole) AS pt FROM ("
-        "  SELECT p.community_name, r.geom AS hole, ST_Area(r.geom::geography) AS area"
-        "  FROM parts p CROSS JOIN LATERAL ST_DumpRings(p.part) AS r WHERE r.path[1] > 0) h "
-        "WHERE area >= %s",
-        [_REPORT_M2],
+        "CREATE TEMP TABLE overlap_found ON COMMIT DROP AS "
+        "SELECT o.a, o.b, o.b_staged, o.community, o.area, least(x.area, y.area) AS smaller, "
+        "       ST_X(o.pt) AS x, ST_Y(o.pt) AS y "
+        "FROM (SELECT *, ST_PointOnSurface(piece) AS pt FROM overlap WHERE area >= %s) o "
+        "JOIN area x ON x.grid_code = o.a JOIN area y ON y.grid_code = o.b",
+        [REPORT_M2],
     )
-    conn.execute("CREATE INDEX ON holes USING gist (hole)")
-    problems: list[GridProblem] = []
-    # the grids along each hole: each grid (outer) against the holes near it, so PostGIS prepares the grid's
-    # polygon once for all its holes instead of testing thousands of vertices afresh for each hole
-    for community, area, x, y, grids, smallest in conn.execute(
-        """
-        SELECT h.community_name, h.area, ST_X(h.pt), ST_Y(h.pt), nb.grids, nb.smallest
-        FROM holes h
-        LEFT JOIN (SELECT n.id, array_agg(g.grid_code ORDER BY g.grid_code) AS grids, min(g.area) AS smallest
-                   FROM g CROSS JOIN LATERAL (SELECT n.id FROM holes n
-                                              WHERE n.hole && g.geom AND n.community_name = g.community_name
-                                                AND ST_Intersects(g.geom, n.hole)) n
-                   GROUP BY n.id) nb USING (id)
-        ORDER BY 1, 2 DESC, 3, 4
-        """
-    ):
-        along = f", along {', '.join(grids)}" if grids else ""
-        what = f"gap of {area:,.0f} m² between the grids of {community}{location(x, y)}{along}"
-        if rules.strict:
-            kind, action = ERROR_GAP, REFUSED
-        elif smallest and rules.repairable(area, smallest):
-            kind, action = WARNING_GAP, ("left as it is: a sliver where neighbouring boundaries do not meet; "
-                                         "a point in it is quarantined as outside every grid")
-        else:
-            kind, action = WARNING_HOLE, "left as it is: land in no grid (a river, a park?); if a grid should cover it, correct the source"
-        problems.append(GridProblem(kind, what, action, tuple(grids or ()), area, x, y, community))
-    for community, pieces, area, x, y, grids in conn.execute(
-        """
-        SELECT p.community_name, p.pieces, ST_Area(p.part::geography), ST_X(pt), ST_Y(pt), nb.grids
-        FROM (SELECT community_name, part, ST_PointOnSurface(part) AS pt,
-                     count(*) OVER (PARTITION BY community_name) AS pieces,
-                     row_number() OVER (PARTITION BY community_name ORDER BY ST_Area(part) DESC) AS rank
-              FROM parts) p
-        CROSS JOIN LATERAL (SELECT array_agg(g.grid_code ORDER BY g.grid_code) AS grids FROM g
-                            WHERE g.community_name = p.community_name AND g.geom && p.part
-                              AND ST_Relate(g.geom, p.part, '2********')) nb
-        WHERE p.pieces > 1 AND p.rank > 1
-        ORDER BY 1, 3 DESC
-        """
-    ):
-        # a strip between grids that cuts the community in two is a gap no hole test finds
-        with_grids = f" with grid{'s' if len(grids or ()) > 1 else ''} {', '.join(grids)}" if grids else ""
-        what = (f"the grids of {community} form {pieces} separate pieces; this one ({area:,.0f} m²{with_grids}) "
-                f"lies apart from the rest{location(x, y)}")
-        kind, action = (ERROR_PIECES, REFUSED) if rules.strict else (
-            WARNING_PIECES, "left as it is: fine for an island or an exclave; if it should join the rest, "
-                            "the boundaries between leave a gap")
-        problems.append(GridProblem(kind, what, action, tuple(grids or ()), area, x, y, community))
-    return problems
 
 
 def _refusal(source_file: str, problems: list[GridProblem], rules: GridRules) -> GridsRefused:

@@ -24,6 +24,7 @@ from etl.checks import FileChecks
 from etl.datasets import Dataset, header_key, map_headers
 from etl.gazetteer import Gazetteer
 from etl.geocoders import Geocoder
+from etl.gridnames import GridNames
 from etl.gridproblems import GridProblem, GridRules
 from etl.parallel import parsed_chunks, worker_count
 from etl.parse import Columns
@@ -52,7 +53,8 @@ class LoadResult:
     blank_rows: int = 0
     run_id: int | None = None
     grid_problems: list[GridProblem] = field(default_factory=list)  # a grid file's repairs and warnings
-    cases: Imported | None = None  # work orders and hazards: the cases opened and moved (etl.cases)
+    cases: Imported | None = None  # work orders and hazards: the import events added to case rows (etl.cases)
+    notes: list[str] = field(default_factory=list)  # said once in the report (grids without a street)
 
     def counts(self) -> dict[str, Any]:
         counts: dict[str, Any] = {
@@ -61,9 +63,11 @@ class LoadResult:
             "blank_rows": self.blank_rows,
         }
         if self.cases is not None:
-            counts["cases"] = {"opened": self.cases.opened, "import_events": self.cases.updated}
+            counts["cases"] = {"import_events": self.cases.updated}
         if self.grid_problems:
             counts["grid_problems"] = dict(Counter(p.kind for p in self.grid_problems))
+        if self.notes:
+            counts["notes"] = self.notes
         return counts
 
 
@@ -95,6 +99,7 @@ def load_file(
     cols = _columns(dataset, table, lookup, path, clock)
     result = LoadResult(dataset.name, path.name)
     checks = FileChecks(dataset, clock)
+    names = GridNames(path.name) if dataset.placement == "polygon" else None  # streets and communities agree
     with conn.transaction():
         _session_memory(conn)
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])  # one load at a time
@@ -112,6 +117,8 @@ def load_file(
             for chunk, out in parsed_chunks(table, dataset, cols, workers=worker_count(table, parse_workers),
                                             gazetteer=gazetteer):
                 checks.apply(out)  # duplicate ids, times in the future
+                if names is not None:
+                    names.add(out)
                 pending.append(db.submit(writer.write, out, chunk))
                 while len(pending) > 1:  # at most one chunk waits: memory stays flat
                     pending.popleft().result()
@@ -120,12 +127,14 @@ def load_file(
                     progress(result.read, table.total_rows)
             while pending:
                 pending.popleft().result()
+        if names is not None:
+            result.notes = names.finish()  # GridsRefused when they contradict themselves: nothing is loaded
         writer.finish()
         result.blank_rows = table.blank_rows
         result.inserted, result.updated, result.unchanged = writer.inserted, writer.updated, writer.unchanged
         result.quarantined = writer.quarantined
         result.grid_problems = writer.grid_problems
-        # each work order and hazard is a case, and the file's facts its import events
+        # each work order and hazard is a case; those with a row get the file's new facts as import events
         result.cases = import_cases(conn, dataset, result.run_id, actor=path.name, clock=clock)
         conn.execute(
             "UPDATE load_runs SET finished_at = clock_timestamp(), counts = %s WHERE id = %s",

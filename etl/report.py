@@ -32,6 +32,9 @@ def print_summary(results: list[LoadResult], skipped: list[tuple[str, str]], con
             console.print(f"  {r.source_file}: {n} quarantined: {reason}")
         if r.blank_rows:
             console.print(f"  {r.source_file}: {r.blank_rows} blank rows skipped")
+    for r in results:
+        for note in r.notes:
+            console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
     for line in summary_lines([p for r in results for p in r.grid_problems]):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     for name, why in skipped:

@@ -90,6 +90,8 @@ def grids(df: pd.DataFrame, zone: ZoneInfo) -> Rows:
     r.out["grid_name"] = name.where(name.notna(), r.out["grid_code"])
     r.need("community_name")
     r.plain("leader")
+    for column in ("street_name", "street_code", "community_code"):  # optional: etl.gridnames checks they agree
+        r.plain(column)
     return r
 
 

@@ -44,6 +44,10 @@ class ChunkWriter:
         self.grid_rules = grid_rules or GridRules()
         self.grid_problems: list[GridProblem] = []  # what the grid check repaired or warns about
         self.stage = Stage(conn, dataset)
+        if dataset.placement == "polygon":
+            # polygons of hundreds of vertices, written twice (made, then cut) and read by the grid check: stored
+            # as they are, as pglz would compress and decompress each for little gain on coordinates
+            conn.execute("ALTER TABLE stage ALTER wkb SET STORAGE EXTERNAL, ALTER mgeom SET STORAGE EXTERNAL")
         # rows placed while parsing whose id is new skip the staging table (etl.direct)
         self.direct = (DirectCopy(conn, dataset, run_id=run_id, source_file=source_file, types=self.stage.types)
                        if dataset.geocodes else None)

@@ -12,6 +12,7 @@ from collections import Counter
 import _demo_geo as geo
 import _demo_text as txt
 import numpy as np
+from _demo_communities import FIRST, Community
 from _demo_model import (
     DAY_HOURS,
     NIGHT_HOURS,
@@ -30,24 +31,16 @@ from _demo_model import (
     weighted_pick,
 )
 
-N_COMPLAINTS, N_UNMATCHED, N_NO_LOCATION = 2000, 60, 20
 CATEGORY_WEIGHTS = {"噪音扰民": 0.15, "物业管理": 0.20, "环境卫生": 0.14, "停车管理": 0.13, "供暖": 0.14,
                     "违章建设": 0.06, "邻里纠纷": 0.08, "市政设施": 0.10}
 HEATING_MONTHS = (11, 12, 1, 2, 3)
-# Rising clusters for the emerging-hot-spot analysis: (category, grid index, extra tickets in each of the final
-# month-long stretches up to as_of; calendar months when as_of ends a month).
-CLUSTERS = (("噪音扰民", 2, (6, 12, 20, 30)), ("停车管理", 5, (8, 16, 26)))
-# Per grid -001 .. -010: how much slower than usual the first response comes, and how reliably due visits happen.
-RESPONSE_SLOWNESS = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.8, 1.0, 1.2)
-VISIT_RATE = (0.92, 0.88, 0.90, 0.85, 0.80, 0.86, 0.78, 0.90, 0.84, 0.95)
-
-N_HAZARDS = 200
+# Each community's counts, rising clusters (extra tickets in each of the final month-long stretches up to as_of;
+# calendar months when as_of ends a month), slow grids and visit rates: _demo_communities.
 HAZARD_WEIGHTS = {"消防通道堵塞": 0.25, "电动车违规充电": 0.30, "燃气隐患": 0.12, "高空坠物": 0.13, "违章搭建": 0.20}
-EBIKE_GRID = 7  # grid -008 gets most indoor e-bike charging
 
 
 def make_complaints(rng: Rng, period: Period, grids: list[geo.Grid], buildings: list[Building],
-                    households: list[Household]) -> Table:
+                    households: list[Household], c: Community = FIRST) -> Table:
     """12345 work orders: a seasonal background, two rising clusters, some placed by coordinates, a few unplaceable."""
     per_building = Counter(h.building.bid for h in households)
     bw = np.array([per_building[b.bid] for b in buildings], dtype=float)
@@ -58,7 +51,7 @@ def make_complaints(rng: Rng, period: Period, grids: list[geo.Grid], buildings: 
         text = txt.complaint_text(rng, category, b.number)
         raw.append((random_time(rng, day, hours), category, building_address(rng, b), text, "", "", "", b.grid))
 
-    n_background = N_COMPLAINTS - N_UNMATCHED - N_NO_LOCATION - sum(sum(extra) for _, _, extra in CLUSTERS)
+    n_background = c.complaints - c.unmatched - c.no_location - sum(sum(extra) for _, _, extra in c.clusters)
     for _ in range(n_background):
         day = period.random_day(rng)
         weights = {k: w for k, w in CATEGORY_WEIGHTS.items() if k != "供暖" or day.month in HEATING_MONTHS}
@@ -66,7 +59,7 @@ def make_complaints(rng: Rng, period: Period, grids: list[geo.Grid], buildings: 
         add(buildings[int(rng.choice(len(buildings), p=bw / bw.sum()))], category, day,
             NIGHT_HOURS + DAY_HOURS if category == "噪音扰民" else DAY_HOURS)
     cluster_notes = []
-    for category, gi, extra in CLUSTERS:
+    for category, gi, extra in c.clusters:
         local = [b for b in buildings if b.grid == gi][: 2 if category == "噪音扰民" else None]
         windows = period.windows(len(extra))
         for (first, last), n in zip(windows, extra, strict=True):
@@ -77,7 +70,7 @@ def make_complaints(rng: Rng, period: Period, grids: list[geo.Grid], buildings: 
         since = (f"{windows[0][0]:%Y-%m}" if period.whole_months
                  else f"{windows[0][0]} (months counted back from {period.as_of})")
         cluster_notes.append(f"{category} rising in {where}: extra tickets per month from {since} = {list(extra)}")
-    for _ in range(N_UNMATCHED):
+    for _ in range(c.unmatched):
         g = grids[int(rng.integers(len(grids)))]
         (lon, lat), = geo.sample_points(rng, g, 1)
         geo.check_points([(lon, lat)], grids)
@@ -86,9 +79,9 @@ def make_complaints(rng: Rng, period: Period, grids: list[geo.Grid], buildings: 
         place = g.compound + txt.pick(rng, txt.UNMATCHED_PLACES)
         raw.append((random_time(rng, period.random_day(rng), DAY_HOURS), category, place,
                     txt.UNMATCHED_TEXTS[category].format(p=place), fmt_coord(x), fmt_coord(y), "gcj02", g.index))
-    for _ in range(N_NO_LOCATION):
+    for _ in range(c.no_location):
         category = txt.pick(rng, tuple(txt.UNMATCHED_TEXTS))
-        raw.append((random_time(rng, period.random_day(rng), DAY_HOURS), category, txt.pick(rng, txt.VAGUE_ADDRESSES),
+        raw.append((random_time(rng, period.random_day(rng), DAY_HOURS), category, txt.pick(rng, c.vague_addresses),
                     txt.UNMATCHED_TEXTS[category].format(p="小区内"), "", "", "", -1))
     raw.sort(key=lambda r: r[0])
     rows: list[Row] = []
@@ -100,13 +93,13 @@ def make_complaints(rng: Rng, period: Period, grids: list[geo.Grid], buildings: 
     for received, category, address, text, lon_s, lat_s, crs, gi in raw:
         # A city-wide daily sequence: increasing within the day, gaps for other communities' calls.
         seq, day = (seq if received.date() == day else 0) + int(rng.integers(1, 400)), received.date()
-        slow = RESPONSE_SLOWNESS[gi] if gi >= 0 else 1.0
-        rows.append([f"GD{received + shift:%Y%m%d}{seq:05d}", fmt_time(received), category, text, address,
+        slow = c.response_slowness[gi] if gi >= 0 else 1.0
+        rows.append([f"GD{received + shift:%Y%m%d}{c.ticket_offset + seq:05d}", fmt_time(received), category, text, address,
                      *_outcome(rng, received, slow, period.cutoff), lon_s, lat_s, crs])
     header = ["工单编号", "受理时间", "诉求类别", "诉求内容", "诉求地址", "响应时间", "办结时间", "是否解决", "满意度",
               "经度", "纬度", "坐标系"]
-    notes = [f"address matches no building but 经度/纬度 given (gcj02): {N_UNMATCHED}", *cluster_notes]
-    return Table("complaints.csv", header, rows, bad={"no_location": N_NO_LOCATION}, notes=notes)
+    notes = [f"address matches no building but 经度/纬度 given (gcj02): {c.unmatched}", *cluster_notes]
+    return Table("complaints.csv", header, rows, bad={"no_location": c.no_location}, notes=notes)
 
 
 def _outcome(rng: Rng, received: dt.datetime, slow: float, cutoff: dt.datetime) -> list[str]:
@@ -124,13 +117,14 @@ def _outcome(rng: Rng, received: dt.datetime, slow: float, cutoff: dt.datetime) 
     return [fmt_time(responded), fmt_time(closed.replace(microsecond=0)), resolved, satisfied]
 
 
-def make_hazards(rng: Rng, period: Period, grids: list[geo.Grid], buildings: list[Building]) -> Table:
+def make_hazards(rng: Rng, period: Period, grids: list[geo.Grid], buildings: list[Building],
+                 c: Community = FIRST) -> Table:
     """Inspection log: mostly 一般, older ones mostly closed, some overdue at as_of, the newest not yet due; 30%
     placed by WGS-84 point only."""
     raw: list[tuple[dt.datetime, Row]] = []
-    for _ in range(N_HAZARDS):
+    for _ in range(c.hazards):
         kind = weighted_pick(rng, HAZARD_WEIGHTS)
-        w = np.array([4.0 if kind == "电动车违规充电" and b.grid == EBIKE_GRID else 1.0 for b in buildings])
+        w = np.array([4.0 if kind == "电动车违规充电" and b.grid == c.ebike_grid else 1.0 for b in buildings])
         b = buildings[int(rng.choice(len(buildings), p=w / w.sum()))]
         found = random_time(rng, period.random_day(rng), WORK_HOURS)
         level = str(rng.choice(["一般", "较大", "重大"], p=[0.80, 0.15, 0.05]))
@@ -155,7 +149,7 @@ def make_hazards(rng: Rng, period: Period, grids: list[geo.Grid], buildings: lis
         raw.append((found, [fmt_time(found), kind, level, status, f"{deadline:%Y-%m-%d}", closed, address,
                             lon_s, lat_s, crs]))
     raw.sort(key=lambda r: r[0])
-    rows = [[f"YH{i + 1:04d}", *r] for i, (_, r) in enumerate(raw)]
+    rows = [[f"YH{c.first_hazard + i:04d}", *r] for i, (_, r) in enumerate(raw)]
     overdue = sum(1 for r in rows if r[4] != "已整改" and r[5] < f"{period.as_of:%Y-%m-%d}")
     header = ["隐患编号", "发现时间", "隐患类型", "等级", "状态", "整改期限", "整改完成时间", "地址",
               "经度", "纬度", "坐标系"]
@@ -163,7 +157,8 @@ def make_hazards(rng: Rng, period: Period, grids: list[geo.Grid], buildings: lis
                                                       f"placed by 经度/纬度 only: {sum(1 for r in rows if r[8])}"])
 
 
-def make_visits(rng: Rng, period: Period, grids: list[geo.Grid], households: list[Household]) -> Table:
+def make_visits(rng: Rng, period: Period, grids: list[geo.Grid], households: list[Household],
+                c: Community = FIRST, *, first_id: int = 1) -> Table:
     """A year of visits to good households: monthly-due groups in most months, the rest now and then.
 
     In a partial month (the current one, up to as_of, and the first one) a household is visited with the
@@ -176,7 +171,7 @@ def make_visits(rng: Rng, period: Period, grids: list[geo.Grid], households: lis
         if h.bad:
             continue
         due = any(g in txt.VISIT_DUE for g in h.groups)
-        p = VISIT_RATE[h.building.grid] if due else 0.04
+        p = c.visit_rate[h.building.grid] if due else 0.04
         for month in period.months:
             first, last = period.days_of(month)
             share = period.share_of(month)
@@ -191,7 +186,7 @@ def make_visits(rng: Rng, period: Period, grids: list[geo.Grid], households: lis
                 raw.append((random_time(rng, day, WORK_HOURS), h.hid, grids[h.building.grid].leader,
                             txt.pick(rng, txt.VISIT_NOTES)))
     raw.sort()
-    rows = [[f"V{i + 1:06d}", hid, fmt_time(t), who, note] for i, (t, hid, who, note) in enumerate(raw)]
+    rows = [[f"V{first_id + i:06d}", hid, fmt_time(t), who, note] for i, (t, hid, who, note) in enumerate(raw)]
     partial = ", ".join(f"{m:%Y-%m}" for m in period.months if period.share_of(m) < 1.0)
     partial = f" in whole months (not the partial {partial})" if partial else ""
     notes = [f"household-months due (六必访 groups){partial}: {due_months}, visited: {visited_due}"

@@ -48,7 +48,7 @@ def to_xy(lon: float, lat: float) -> Coord:
 
 @dataclass(frozen=True)
 class Grid:
-    """One grid polygon; `ring` is closed, counter-clockwise, in lon/lat."""
+    """One grid polygon; `ring` is closed, counter-clockwise, in lon/lat; `holes` are land in no grid (a park)."""
 
     index: int
     code: str
@@ -56,12 +56,14 @@ class Grid:
     leader: str
     compound: str
     ring: tuple[Coord, ...]
+    holes: tuple[tuple[Coord, ...], ...] = ()
     shape: Polygon = field(init=False, compare=False)
     shape_m: Polygon = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "shape", Polygon(self.ring))
-        object.__setattr__(self, "shape_m", Polygon([to_xy(*p) for p in self.ring]))
+        object.__setattr__(self, "shape", Polygon(self.ring, self.holes))
+        object.__setattr__(self, "shape_m", Polygon([to_xy(*p) for p in self.ring],
+                                                    [[to_xy(*p) for p in h] for h in self.holes]))
 
 
 def lattice(rng: np.random.Generator) -> list[list[Coord]]:
@@ -114,7 +116,7 @@ def sample_points(rng: np.random.Generator, grid: Grid, n: int, *, min_sep_m: fl
     for _ in range(20_000):
         x, y = float(rng.uniform(x0, x1)), float(rng.uniform(y0, y1))
         p = Point(x, y)
-        if not poly.contains(p) or poly.exterior.distance(p) < SAMPLE_MARGIN_M:
+        if not poly.contains(p) or poly.boundary.distance(p) < SAMPLE_MARGIN_M:
             continue
         if any(math.hypot(x - a, y - b) < min_sep_m for a, b in placed):
             continue
@@ -129,7 +131,7 @@ def check_points(points: list[Coord], grids: list[Grid]) -> None:
     for lon, lat in points:
         inside = [g for g in grids if g.shape.contains(Point(lon, lat))]
         require(len(inside) == 1, f"point {lon},{lat} is in {len(inside)} grids")
-        dist = inside[0].shape_m.exterior.distance(Point(*to_xy(lon, lat)))
+        dist = inside[0].shape_m.boundary.distance(Point(*to_xy(lon, lat)))
         require(dist >= MIN_EDGE_M, f"point {lon},{lat} is {dist:.1f} m from a grid edge")
 
 

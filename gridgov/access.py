@@ -1,7 +1,7 @@
 """Who may see what: the one role type and the whole access policy, as data, with the one function to ask it.
 
 Every front-end asks `decide(role, resource)` and gets a Decision: allowed or
-not, and for which grids in which form (its Scope: all grids, own grids only,
+not, and for which grids in which form (its Scope: its area, own grids only,
 or de-identified). A resource is named by a string, so the kernel needs to
 know nothing of the layers or pages it governs:
 
@@ -11,6 +11,7 @@ know nothing of the layers or pages it governs:
     data_urls                  the dashboard's layer data URLs (/data/<layer>…, with any filter; not the grids' shapes)
     downloads                  the dashboard's de-identified files (/data/<layer>.geojson, .gpkg)
     community_data             any of the community's data at all (a registry Viewer); its scope is the role's grids
+    unplaced_cases             the cases with no grid yet (no placeable location), waiting in the queue
     layer:visits               a layer's per-grid numbers
     layer:visits:details       a layer's detail features (points, cells)
     personal_columns           detail columns naming or reaching a person (PERSONAL_COLUMNS)
@@ -27,6 +28,10 @@ API, nothing personal. Accounts have the roles in ACCOUNT_ROLES. Systems are
 no accounts either: a token (gridgov.tokens) of scope intake, unit or read acts
 as INTAKE_SYSTEM, UNIT_SYSTEM or READ_SYSTEM (SYSTEM_ROLES), which the policy
 allows the case API and the Open311 intake only, never a page.
+
+"Its area" is the account's communities or street (gridgov.areas), which the
+server turns into a list of grids for every request, exactly as a grid
+leader's own grids are: the same checks, the same row-level security.
 
 The database enforces the grid leader's "own grids only" a second time, with
 row-level security that cannot import this module: migration 010 makes the
@@ -48,9 +53,10 @@ from enum import IntEnum, StrEnum
 class Role(StrEnum):
     """What an account is for, and so who is looking."""
 
-    SECRETARY = "secretary"  # 社区书记: every grid's numbers, never a person's point
+    SECRETARY = "secretary"  # 社区书记: every grid of their communities, never a person's point
+    STREET_OFFICER = "street_officer"  # 街道: every community of their street, as a secretary sees one
     GRID_LEADER = "grid_leader"  # 网格员: the grids listed on the account, with household-level detail
-    PLANNER = "planner"  # 规划: de-identified numbers of every grid, and exports
+    PLANNER = "planner"  # 规划: de-identified numbers of every grid (or of one street), and exports
     ADMIN = "admin"  # 管理员: the accounts and the audit trail, no community data
     WALL_DEVICE = "wall_device"  # 大屏设备: a wall screen's own sign-in, the wall page only (never an account)
     # systems calling the case API with a token (gridgov.tokens): never an account, never a session
@@ -62,9 +68,9 @@ class Role(StrEnum):
 class Scope(StrEnum):
     """For which grids, in which form, an allowed resource is shown."""
 
-    ALL_GRIDS = "all grids"
+    ALL_GRIDS = "its area"  # every grid of the account's area (gridgov.areas): communities, a street, or all
     OWN_GRIDS = "own grids"  # the grids listed on a grid leader's account
-    DEIDENTIFIED = "de-identified"  # every grid, small counts withheld, no personal data
+    DEIDENTIFIED = "de-identified"  # every grid of its area, small counts withheld, no personal data
     CALLED_IN = "called in"  # the cases a unit is called in on (escalated to it), wherever they are
 
 
@@ -90,7 +96,8 @@ REFUSED = Decision(False)
 Grants = Mapping[Role, Scope | None]
 
 _S, _L, _P, _A, _W = Role.SECRETARY, Role.GRID_LEADER, Role.PLANNER, Role.ADMIN, Role.WALL_DEVICE
-ACCOUNT_ROLES = frozenset({_S, _L, _P, _A})  # what a person's account may be (the users table's CHECK)
+_SO = Role.STREET_OFFICER
+ACCOUNT_ROLES = frozenset({_S, _SO, _L, _P, _A})  # what a person's account may be (the users table's CHECK)
 _IS, _US, _RS = Role.INTAKE_SYSTEM, Role.UNIT_SYSTEM, Role.READ_SYSTEM
 SYSTEM_ROLES = frozenset({_IS, _US, _RS})  # a token's scope (api_tokens.scope); no page, no landing, no session
 _ALL, _OWN, _DEID = Scope.ALL_GRIDS, Scope.OWN_GRIDS, Scope.DEIDENTIFIED
@@ -105,46 +112,49 @@ class LayerRule:
 
 
 PAGES: Mapping[str, Grants] = {
-    "/": {_S: _ALL},
-    "/wall": {_S: _ALL, _W: _ALL},
+    "/": {_S: _ALL, _SO: _ALL},
+    "/wall": {_S: _ALL, _SO: _ALL, _W: _ALL},
+    "/street": {_SO: _ALL},  # the street officer's ranking of the street's communities, each opening its wall
     "/grid": {_L: _OWN},
     "/cases": {_L: _OWN},  # the grid leader's cases on the phone: list, history, act, raise
-    "/queue": {_S: _ALL},  # the secretary's case queue: place, reassign, verify, close, reopen
+    "/queue": {_S: _ALL, _SO: _ALL},  # the secretary's case queue: place, reassign, verify, close, reopen
     "/export": {_P: _DEID},
     "/admin": {_A: None},
 }
-LANDING: Mapping[Role, str] = {_S: "/wall", _L: "/grid", _P: "/export", _A: "/admin", _W: "/wall"}
+LANDING: Mapping[Role, str] = {_S: "/wall", _SO: "/street", _L: "/grid", _P: "/export", _A: "/admin", _W: "/wall"}
 APIS: Mapping[str, Grants] = {
-    "ogc": {_S: _DEID, _P: _DEID},
-    "cases": {_S: _ALL, _L: _OWN, _US: Scope.CALLED_IN, _IS: _DEID, _RS: _DEID},  # GET /api/v1/cases…
-    "case_events": {_S: _ALL, _L: _OWN, _US: Scope.CALLED_IN, _IS: _ALL},  # POST /api/v1/cases/<id>/events
+    "ogc": {_S: _DEID, _SO: _DEID, _P: _DEID},
+    "cases": {_S: _ALL, _SO: _ALL, _L: _OWN, _US: Scope.CALLED_IN, _IS: _DEID, _RS: _DEID},  # GET /api/v1/cases…
+    "case_events": {_S: _ALL, _SO: _ALL, _L: _OWN, _US: Scope.CALLED_IN, _IS: _ALL},  # POST /api/v1/cases/<id>/events
     "open311": {_IS: _DEID, _RS: _DEID},  # GET /open311/v2/…: services and requests, de-identified
     "intake": {_IS: _ALL},  # POST /open311/v2/requests.json: file a request, placed in its grid
 }
 
+UNPLACED_CASES = "unplaced_cases"  # cases with no grid yet, waiting to be placed by hand in the queue
 DATA_URLS = "data_urls"
 DOWNLOADS = "downloads"
 COMMUNITY_DATA = "community_data"
 PERSONAL = "personal_columns"
 PERSONAL_COLUMNS = frozenset({"household_id", "head_name", "id_number", "phone", "content", "notes", "visitor"})
 DATA: Mapping[str, Grants] = {
-    COMMUNITY_DATA: {_S: _ALL, _L: _OWN, _P: _DEID, _W: _ALL},
-    DATA_URLS: {_S: _ALL, _L: _OWN, _P: _DEID},
+    COMMUNITY_DATA: {_S: _ALL, _SO: _ALL, _L: _OWN, _P: _DEID, _W: _ALL},
+    DATA_URLS: {_S: _ALL, _SO: _ALL, _L: _OWN, _P: _DEID},
     DOWNLOADS: {_P: _DEID},
     PERSONAL: {_L: _OWN},  # each view is written to the audit table
+    UNPLACED_CASES: {_S: _ALL, _SO: _ALL},  # no grid, so no area: whoever places cases by hand sees them all
 }
 
-_NUMBERS: Grants = {_S: _ALL, _L: _OWN, _P: _DEID, _W: _ALL}  # a wall device: what the wall's map and tiles show
+_NUMBERS: Grants = {_S: _ALL, _SO: _ALL, _L: _OWN, _P: _DEID, _W: _ALL}  # a wall device: what the wall's map and tiles show
 _PERSONAL_DETAILS: Grants = {_L: _OWN}  # households' or people's rows: the grid's own leader only
 LAYERS: Mapping[str, LayerRule] = {
     "special_groups": LayerRule(_NUMBERS, _PERSONAL_DETAILS),
     "visits": LayerRule(_NUMBERS, _PERSONAL_DETAILS),
-    "hazards": LayerRule(_NUMBERS, {_S: _ALL, _L: _OWN}),
-    "facilities": LayerRule(_NUMBERS, {_S: _ALL, _L: _OWN, _P: _ALL}),  # public places
+    "hazards": LayerRule(_NUMBERS, {_S: _ALL, _SO: _ALL, _L: _OWN}),
+    "facilities": LayerRule(_NUMBERS, {_S: _ALL, _SO: _ALL, _L: _OWN, _P: _ALL}),  # public places
     "complaints": LayerRule(_NUMBERS, _PERSONAL_DETAILS),
     "complaint_hotspots": LayerRule(_NUMBERS, {}),
     "emerging_hotspots": LayerRule(_NUMBERS, {}),
-    "complaint_density": LayerRule(_NUMBERS, {_S: _ALL, _L: _OWN}),  # hexagon counts, never points
+    "complaint_density": LayerRule(_NUMBERS, {_S: _ALL, _SO: _ALL, _L: _OWN}),  # hexagon counts, never points
 }
 
 # what row-level security lets a grid leader's connection read of their own grids only (migrations 010, 011, 020),

@@ -1,10 +1,12 @@
 """Accounts: who may sign in, with which role and grids; passwords kept only as argon2id hashes.
 
 Roles (gridgov.access.Role, where the policy says what each may see):
-secretary (社区书记, the whole community), grid_leader (网格员, the grids listed
-on the account), planner (规划, de-identified layers and exports) and admin
-(manages accounts, sees no community data); a wall device is no account
-(gridgov.devices). The functions take a connection and leave committing to
+secretary (社区书记, the communities listed on the account), street_officer
+(街道, every community of the account's street), grid_leader (网格员, the grids
+listed on the account), planner (规划, de-identified layers and exports, of one
+street or of everything) and admin (manages accounts, sees no community data);
+a wall device is no account (gridgov.devices). gridgov.areas says which
+scope each role carries and checks it against the loaded grids. The functions take a connection and leave committing to
 the caller. Hashing uses argon2-cffi's defaults (argon2id, RFC 9106's
 low-memory profile); a hash made with older parameters is replaced at the
 next sign-in. A new password, a disabled account or a removed one ends the
@@ -23,6 +25,7 @@ import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gridgov import areas
 from gridgov.access import ACCOUNT_ROLES, Role, own_grids_only
 from gridgov.errors import InputError
 
@@ -43,17 +46,24 @@ class Account:
     disabled: bool
     created_at: datetime
     session_tag: str  # derived from the password hash: a new password ends the sessions made with the old one
+    communities: tuple[str, ...] = ()  # a secretary's communities (gridgov.areas)
+    street: str | None = None  # a street officer's street, a planner's if any, a secretary's to tell names apart
+
+    @property
+    def area(self) -> areas.Area:
+        """The communities or street the account answers for (a grid leader's grids are `grids`)."""
+        return areas.Area(self.communities, self.street)
 
 
-COLUMNS = "username, role, grids, disabled, created_at, password_hash"
+COLUMNS = "username, role, grids, disabled, created_at, password_hash, communities, street"
 """The columns of `users` that from_row takes, in its order."""
 
 
 def from_row(row: tuple) -> Account:
     """The Account of a `users` row selected as COLUMNS."""
-    username, role, grids, disabled, created_at, password_hash = row
+    username, role, grids, disabled, created_at, password_hash, communities, street = row
     tag = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-    return Account(username, Role(role), tuple(grids), disabled, created_at, tag)
+    return Account(username, Role(role), tuple(grids), disabled, created_at, tag, tuple(communities), street)
 
 
 def hash_password(password: str) -> str:
@@ -82,19 +92,35 @@ def _check_grids(conn: psycopg.Connection, role: Role, grids: Sequence[str]) -> 
     return codes
 
 
-def add(
-    conn: psycopg.Connection, username: str, *, role: str, password: str, grids: Sequence[str] = ()
-) -> Account:
-    """Create an account; an InputError if the name is taken, the role unknown or a grid not loaded."""
-    _check_username(username)
+def role_named(role: str) -> Role:
+    """The account role called `role`, or an InputError listing the roles."""
     account_role = next((r for r in ACCOUNT_ROLES if r.value == role), None)
     if account_role is None:
         raise InputError(f"unknown role {role!r}; roles: {', '.join(sorted(ACCOUNT_ROLES))}")
-    codes = _check_grids(conn, account_role, grids)
+    return account_role
+
+
+def check_scope(
+    conn: psycopg.Connection, role: Role, grids: Sequence[str] = (), communities: Sequence[str] = (),
+    street: str | None = None,
+) -> tuple[tuple[str, ...], areas.Area]:
+    """The grids and area an account of `role` may carry, checked against the loaded grids; an InputError if not."""
+    return _check_grids(conn, role, grids), areas.check(conn, role, communities, street)
+
+
+def add(
+    conn: psycopg.Connection, username: str, *, role: str, password: str, grids: Sequence[str] = (),
+    communities: Sequence[str] = (), street: str | None = None,
+) -> Account:
+    """Create an account; an InputError if the name is taken, the role unknown or its scope not loaded."""
+    _check_username(username)
+    account_role = role_named(role)
+    codes, area = check_scope(conn, account_role, grids, communities, street)
     row = conn.execute(
-        f"INSERT INTO users (username, password_hash, role, grids) VALUES (%s, %s, %s, %s)"
+        f"INSERT INTO users (username, password_hash, role, grids, communities, street)"
+        f" VALUES (%s, %s, %s, %s, %s, %s)"
         f" ON CONFLICT (username) DO NOTHING RETURNING {COLUMNS}",
-        [username, hash_password(password), account_role.value, list(codes)],
+        [username, hash_password(password), account_role.value, list(codes), list(area.communities), area.street],
     ).fetchone()
     if row is None:
         raise InputError(f"there is already a user {username!r}")

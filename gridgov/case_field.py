@@ -60,6 +60,7 @@ def categories(conn: psycopg.Connection, limit: int = 50) -> list[str]:
         " SELECT category, 0 AS rank FROM case_deadlines WHERE category <> '*'"
         " UNION ALL SELECT unnest(categories), 0 FROM units WHERE active"
         " UNION ALL SELECT category, 1 FROM cases WHERE category IS NOT NULL"
+        " UNION ALL SELECT category, 1 FROM file_cases WHERE category IS NOT NULL"  # known only from files
         ") AS c GROUP BY category ORDER BY min(rank), count(*) DESC, category LIMIT %s",
         [limit],
     ).fetchall()

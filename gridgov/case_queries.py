@@ -27,33 +27,45 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from gridgov.case_store import file_key
 from gridgov.cases import OPEN, Kind, State
 from gridgov.clock import Clock
 from gridgov.errors import InputError
 
 MAX_PAGE = 500  # the most cases one request may list
 
-# deadline rule per case: its own date, else its kind and category's row, else its kind's '*' row
+# every case: those with a row (and their escalations, their last event) and those known only from their file
+# (migration 025: file_cases, the fold of the one import event their file facts make); a case id asked for
+# narrows the file's side to its record's key, so one case is read by the file's primary key
 _CASES = """
-WITH rules AS (
-    SELECT c.case_id,
-           coalesce(own.respond_hours, any_cat.respond_hours) AS respond_hours,
-           coalesce(own.resolve_days, any_cat.resolve_days) AS resolve_days
-      FROM cases AS c
-      LEFT JOIN case_deadlines AS own ON own.kind = c.kind AND own.category = c.category
-      LEFT JOIN case_deadlines AS any_cat ON any_cat.kind = c.kind AND any_cat.category = '*'
-), timed AS (
-    SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
-           CASE WHEN c.kind = 'work_order' AND r.respond_hours IS NOT NULL
-                THEN c.received_at + r.respond_hours * interval '1 hour' END AS respond_due_at,
-           coalesce(((c.deadline + 1)::timestamp AT TIME ZONE %(tz)s),
-                    c.received_at + r.resolve_days * interval '1 day') AS due_at,
+WITH known AS (
+    SELECT c.case_id, c.kind, c.source_id, c.category, c.description, c.address, c.geom, c.grid_code, c.state,
+           c.received_at, c.responded_at, c.resolved_at, c.done_at, c.satisfaction, c.deadline, c.events,
            (SELECT count(*) FROM case_escalations AS e
              WHERE e.case_id = c.case_id AND e.acknowledged_at IS NULL) AS waiting_units,
            (SELECT min(e.escalated_at) FROM case_escalations AS e
              WHERE e.case_id = c.case_id AND e.acknowledged_at IS NULL) AS waiting_since,
            (SELECT ev.at FROM case_events AS ev WHERE ev.case_id = c.case_id ORDER BY ev.seq DESC LIMIT 1) AS updated_at
-      FROM cases AS c JOIN rules AS r USING (case_id)
+      FROM cases AS c
+     WHERE %(case_id)s::text IS NULL OR c.case_id = %(case_id)s
+    UNION ALL
+    SELECT f.case_id, f.kind, f.source_id, f.category, f.description, f.address, f.geom, f.grid_code, f.state,
+           f.received_at, f.responded_at, f.resolved_at, f.done_at, f.satisfaction, f.deadline, f.events,
+           0, NULL::timestamptz, f.imported_at
+      FROM file_cases AS f
+     WHERE %(unit)s::text IS NULL  -- no unit is called in on a case without a row
+       AND (%(case_id)s::text IS NULL OR (f.kind = %(file_kind)s AND f.source_id = %(file_source)s))
+), timed AS (
+    SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
+           CASE WHEN c.kind = 'work_order' AND coalesce(own.respond_hours, any_cat.respond_hours) IS NOT NULL
+                THEN c.received_at + coalesce(own.respond_hours, any_cat.respond_hours) * interval '1 hour'
+           END AS respond_due_at,
+           coalesce(((c.deadline + 1)::timestamp AT TIME ZONE %(tz)s),
+                    c.received_at + coalesce(own.resolve_days, any_cat.resolve_days) * interval '1 day') AS due_at
+      FROM known AS c
+      -- deadline rule per case: its own date, else its kind and category's row, else its kind's '*' row
+      LEFT JOIN case_deadlines AS own ON own.kind = c.kind AND own.category = c.category
+      LEFT JOIN case_deadlines AS any_cat ON any_cat.kind = c.kind AND any_cat.category = '*'
 ), flagged AS (
     SELECT t.*, t.state = ANY(%(open)s) AS is_open,
            coalesce(t.state = ANY(%(open)s) AND (
@@ -114,6 +126,7 @@ class CaseFilter:
 
 def list_cases(conn: psycopg.Connection, wanted: CaseFilter, clock: Clock) -> list[dict[str, Any]]:
     """The cases `wanted` names that the connection may see, most urgent first, each with its deadlines."""
+    file = None if wanted.case_id is None else file_key(wanted.case_id)
     params: dict[str, Any] = {
         "tz": clock.zone.key,
         "now": clock.now(),
@@ -127,6 +140,8 @@ def list_cases(conn: psycopg.Connection, wanted: CaseFilter, clock: Clock) -> li
         "escalated": wanted.escalated,
         "unplaced": wanted.unplaced,
         "case_id": wanted.case_id,
+        "file_kind": file and file[0].value,
+        "file_source": file and file[1],
         "unit": wanted.unit,
         "received_from": wanted.received_from,
         "received_before": wanted.received_before,

@@ -8,6 +8,13 @@ once are put one after the other (the second is checked against the first's
 result, and refused with what is allowed when it no longer fits); and a stored
 event is never changed (the table refuses it).
 
+A work order or hazard no one has acted on has no row: it is read from its
+file's row (migration 025, file_cases) under an id made of its kind and record
+key (`file_case_id`). The first event appended to it materialises it in the
+same transaction: the row and its import event (seq 1) from the file, then the
+event (`_materialise`; two first events at once make one row, then go one after
+the other as above).
+
 The functions take the connection they write on: a grid leader's comes from
 gridgov.rls.grid_reader_transaction, so row-level security decides which cases
 they reach (another grid's case is simply not found). An event carries its
@@ -17,6 +24,7 @@ time, from the community's clock.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +55,58 @@ class Opening:
 def new_case_id() -> str:
     """A case id no one can guess or count: 'K' and 24 hex digits."""
     return "K" + secrets.token_hex(12)
+
+
+# a case from a file: its kind's letter, then '-' and the record's key, or '~' and its UTF-8 in hex when the key
+# has a character a URL would need escaped (migration 025's file_case_id, which this mirrors)
+_FILE_KINDS = {"W": Kind.WORK_ORDER, "H": Kind.HAZARD}
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def file_case_id(kind: Kind, source_id: str) -> str:
+    """The id of the case of a file's record, the same before and after it has a row."""
+    letter = next(k for k, v in _FILE_KINDS.items() if v is kind)
+    if _SAFE_KEY.fullmatch(source_id):
+        return f"{letter}-{source_id}"
+    return f"{letter}~{source_id.encode().hex()}"
+
+
+def file_key(case_id: str) -> tuple[Kind, str] | None:
+    """The kind and record key a file case's id names; None for any other id (a random one, or nonsense)."""
+    kind = _FILE_KINDS.get(case_id[:1])
+    if kind is None or len(case_id) < 3:
+        return None
+    if case_id[1] == "-":
+        source_id = case_id[2:]
+    elif case_id[1] == "~":
+        try:
+            source_id = bytes.fromhex(case_id[2:]).decode()
+        except ValueError:
+            return None
+    else:
+        return None
+    return (kind, source_id) if file_case_id(kind, source_id) == case_id and "\x00" not in source_id else None
+
+
+def _materialise(conn: psycopg.Connection, case_id: str) -> None:
+    """Give a case known only from its file its row and import event, when the connection sees its record."""
+    key = file_key(case_id)
+    if key is None or conn.execute("SELECT 1 FROM cases WHERE case_id = %s", [case_id]).fetchone():
+        return
+    # the caller's own view (row-level security): a leader materialises only their grids' records
+    if conn.execute("SELECT 1 FROM file_cases WHERE kind = %s AND source_id = %s", [key[0].value, key[1]]).fetchone():
+        conn.execute("SELECT open_file_case(%s, %s)", [key[0].value, key[1]])
+
+
+def by_source(conn: psycopg.Connection, kind: Kind, source_id: str) -> tuple[str, str | None] | None:
+    """The case (id, grid) of a record of the office's files, with or without a row of its own; None: none."""
+    row = conn.execute(
+        "SELECT case_id, grid_code FROM cases WHERE kind = %(kind)s AND source_id = %(source)s"
+        " UNION ALL SELECT case_id, grid_code FROM file_cases WHERE kind = %(kind)s AND source_id = %(source)s"
+        " LIMIT 1",
+        {"kind": kind.value, "source": source_id},
+    ).fetchone()
+    return None if row is None else (str(row[0]), row[1])
 
 
 def open_case(conn: psycopg.Connection, opening: Opening, *, source: Source, actor: str, clock: Clock) -> str:
@@ -96,6 +156,7 @@ def append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
 
 
 def _append(conn: psycopg.Connection, case_id: str, event: Event) -> Case:
+    _materialise(conn, case_id)
     row = conn.execute("SELECT kind, events FROM cases WHERE case_id = %s FOR UPDATE", [case_id]).fetchone()
     if row is None:
         raise NotFound(f"no case {case_id}")
@@ -169,21 +230,29 @@ def _escalations(conn: psycopg.Connection, case_id: str, seq: int, event: Event)
 
 
 def events_of(conn: psycopg.Connection, case_id: str) -> list[Event]:
-    """The case's stored events, in order."""
+    """The case's stored events, in order; a case known only from its file: its one import event."""
     rows = conn.execute(
         "SELECT action, source, at, actor, detail FROM case_events WHERE case_id = %s ORDER BY seq", [case_id]
     ).fetchall()
+    if not rows and (key := file_key(case_id)) is not None:
+        rows = conn.execute(
+            "SELECT 'import', 'import', imported_at, imported_by, detail FROM file_cases"
+            " WHERE kind = %s AND source_id = %s",
+            [key[0].value, key[1]],
+        ).fetchall()
     return [Event(r[0], Source(r[1]), r[2], r[3], r[4]) for r in rows]
 
 
 def read(conn: psycopg.Connection, case_id: str) -> tuple[Mapping[str, Any], list[Event]]:
     """The case's row and its events (NotFound when the connection cannot see it)."""
+    key = file_key(case_id)
+    columns = ("case_id, kind, source_id, category, description, address, grid_code, state, received_at,"
+               " responded_at, resolved_at, done_at, satisfaction, deadline, events, ST_X(geom) AS lon, ST_Y(geom) AS lat")
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(
-            "SELECT case_id, kind, source_id, category, description, address, grid_code, state, received_at,"
-            " responded_at, resolved_at, done_at, satisfaction, deadline, events,"
-            " ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cases WHERE case_id = %s",
-            [case_id],
+            f"SELECT {columns} FROM cases WHERE case_id = %(id)s"  # columns: a constant
+            f" UNION ALL SELECT {columns} FROM file_cases WHERE kind = %(kind)s AND source_id = %(source)s LIMIT 1",
+            {"id": case_id, "kind": key and key[0].value, "source": key and key[1]},
         ).fetchone()
     if row is None:
         raise NotFound(f"no case {case_id}")

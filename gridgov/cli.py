@@ -1,7 +1,9 @@
 """The `gridgov` command: kernel commands plus those that etl and dashboard register.
 
 etl and dashboard add their commands through the `gridgov.commands` entry-point
-group, so the kernel never imports them.
+group, so the kernel never imports them; and a command is imported only when it is run (or
+listed by --help): `gridgov load` does not carry the dashboard's modules (~140 MB), nor do its parse
+workers, which import the command's main module again (multiprocessing's forkserver does).
 """
 
 from __future__ import annotations
@@ -24,7 +26,17 @@ from gridgov.user_cli import user
 
 
 class _Group(click.Group):
-    """A group that turns domain errors into one clear line and an exit code."""
+    """A group that turns domain errors into one clear line and an exit code, and imports the commands of the
+    `gridgov.commands` entry points when they are asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(ep.name for ep in entry_points(group="gridgov.commands"))})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            for ep in entry_points(group="gridgov.commands", name=cmd_name):
+                self.add_command(ep.load(), ep.name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -98,10 +110,3 @@ main.add_command(wall_device)
 main.add_command(token)
 main.add_command(unit)
 
-
-def _register_plugins() -> None:
-    for ep in sorted(entry_points(group="gridgov.commands"), key=lambda e: e.name):
-        main.add_command(ep.load(), ep.name)
-
-
-_register_plugins()

@@ -29,13 +29,17 @@ def wall_device() -> None:
     "--base-url", metavar="URL",
     help="Where the screen reaches the dashboard (default: http://GRIDGOV_HOST:GRIDGOV_PORT; behind a proxy its https:// URL).",
 )
+@click.option("--community", "communities", multiple=True, metavar="NAME",
+              help="A community the screen shows (repeat); one of --community and --street is needed.")
+@click.option("--street", metavar="NAME",
+              help="The street whose communities the screen shows (with --community: the street they are in).")
 @click.pass_obj
-def add(settings: Settings, name: str, base_url: str | None) -> None:
-    """Make a device sign-in called NAME and print its URL (shown this once)."""
+def add(settings: Settings, name: str, base_url: str | None, communities: tuple[str, ...], street: str | None) -> None:
+    """Make a device sign-in called NAME for a community's (or a street's) wall and print its URL (shown this once)."""
     lifetime = timedelta(days=settings.dashboard.wall_device_days)
     with connect(resolve_url(settings.database)) as conn:
         migrations.upgrade(conn)
-        token = devices.add(conn, name, lifetime=lifetime, by=getpass.getuser())
+        token = devices.add(conn, name, lifetime=lifetime, by=getpass.getuser(), communities=communities, street=street)
     base = (base_url or f"http://{settings.dashboard.host}:{settings.dashboard.port}").rstrip("/")
     click.echo(f"wall device {name} made, valid for {settings.dashboard.wall_device_days:g} days; open on the screen:")
     click.echo(f"  {base}/wall/device/{token}")
@@ -53,7 +57,8 @@ def list_(settings: Settings) -> None:
         click.echo("no wall devices yet (gridgov wall-device add NAME)")
     for d in found:
         state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else f"valid until {d.expires_at:%Y-%m-%d}"
-        click.echo(f"{d.name:<20} made {d.created_at:%Y-%m-%d}  {state}")
+        shows = "、".join(d.communities) or d.street or "-"
+        click.echo(f"{d.name:<20} {shows:<20} made {d.created_at:%Y-%m-%d}  {state}")
 
 
 @wall_device.command()

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Self
+
+from gridgov.i18n import text
+
 
 class GridgovError(Exception):
-    """Base of every error a user can act on; its message says what to do."""
+    """Base of every error a user can act on; its message says what to do.
+
+    Its message is English (logs, the CLI, the case API). One made with `said` also keeps the catalogue key it
+    was worded from and the values put into it, so an answer may give it in the asker's language (Open311)."""
 
     exit_code = 1
+    key: str | None = None
+    values: Mapping[str, object] = {}
+
+    @classmethod
+    def said(cls, key: str, **values: object) -> Self:
+        """The error worded by the catalogue's `key` (for an error class whose only argument is its message)."""
+        error = cls(text(key, "en", **values))
+        error.key, error.values = key, values
+        return error
+
+    def words(self, lang: str) -> str:
+        """The message in `lang` when it was worded from the catalogue, else as it was written."""
+        return text(self.key, lang, **self.values) if self.key else str(self)
 
 
 class SetupError(GridgovError):

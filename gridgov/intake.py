@@ -71,9 +71,9 @@ def categories(conn: psycopg.Connection) -> list[str]:
 def to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
     """The point in WGS-84 (InputError for a system not in CRS, or a point off the globe)."""
     if crs not in CRS:
-        raise InputError(f"unknown coordinate system {crs!r}; one of {', '.join(CRS)}")
+        raise InputError.said("intake_unknown_crs", crs=repr(crs), known=", ".join(CRS))
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError(f"({lon}, {lat}) is no longitude and latitude")
+        raise InputError.said("intake_off_globe", lon=lon, lat=lat)
     x, y = coords.to_wgs84(np.array([lon]), np.array([lat]), np.array([crs], dtype=object))
     return float(x[0]), float(y[0])
 
@@ -89,10 +89,9 @@ def grid_at(conn: psycopg.Connection, lon: float, lat: float) -> str | None:
 
 
 def _existing(conn: psycopg.Connection, order_no: str) -> Filed | None:
-    row = conn.execute(
-        "SELECT case_id, grid_code FROM cases WHERE kind = 'work_order' AND source_id = %s", [order_no]
-    ).fetchone()
-    return None if row is None else Filed(row[0], row[1], False)
+    """The case of the order number: one a request opened, or a work order of the office's files (with a row or not)."""
+    found = case_store.by_source(conn, Kind.WORK_ORDER, order_no)
+    return None if found is None else Filed(found[0], found[1], False)
 
 
 def file(
@@ -101,11 +100,11 @@ def file(
     """The case `request` is: the one of its order number if there is one, else a new work order, placed if it can be."""
     texts = (request.category, request.address, request.description, request.order_no, *request.contact.values())
     if any(t is not None and "\x00" in t for t in texts):
-        raise InputError("a field may not contain a NUL character")
+        raise InputError.said("intake_nul")
     if request.category not in known:
-        raise InputError(f"unknown service_code {request.category!r}")
+        raise InputError.said("intake_unknown_service", code=repr(request.category))
     if request.order_no is not None and not 0 < len(request.order_no) <= MAX_ORDER_NO:
-        raise InputError(f"the order number is 1–{MAX_ORDER_NO} characters")
+        raise InputError.said("intake_order_no", most=MAX_ORDER_NO)
     point = None
     if request.lon is not None and request.lat is not None:
         point = to_wgs84(request.lon, request.lat, request.crs)

@@ -19,8 +19,11 @@ READER_ROLE = "gridgov_grid_reader"
 
 
 @contextmanager
-def grid_reader_transaction(conn: psycopg.Connection, grids: Sequence[str]) -> Iterator[psycopg.Connection]:
-    """A transaction on `conn` that reads (and records visits in) the fact rows of `grids` only."""
+def grid_reader_transaction(
+    conn: psycopg.Connection, grids: Sequence[str], *, unplaced: bool = False
+) -> Iterator[psycopg.Connection]:
+    """A transaction on `conn` that reads (and records visits in) the fact rows of `grids` only; with `unplaced`,
+    also the cases that have no grid yet (migration 032: those who place cases by hand)."""
     if not grids or any("," in code or not code for code in grids):
         # the setting is a comma-separated list: a comma in a code would widen it
         raise ValueError(f"grid codes must be non-empty and free of commas: {list(grids)!r}")
@@ -30,6 +33,8 @@ def grid_reader_transaction(conn: psycopg.Connection, grids: Sequence[str]) -> I
     with conn.transaction():
         # both for this transaction only (is_local): set_config('role') is SET LOCAL ROLE, in the same round trip
         conn.execute(
-            "SELECT set_config('gridgov.grids', %s, true), set_config('role', %s, true)", [",".join(grids), READER_ROLE]
+            "SELECT set_config('gridgov.grids', %s, true), set_config('gridgov.unplaced', %s, true),"
+            " set_config('role', %s, true)",
+            [",".join(grids), "on" if unplaced else "off", READER_ROLE],
         )
         yield conn

@@ -98,7 +98,7 @@ class Current:
 def lookup(conn: psycopg.Connection, sid: str) -> Current | None:
     """The session `sid` while it is good, or None when it is over."""
     row = conn.execute(
-        f"SELECT s.account_tag, s.device, d.created_at, s.expires_at,"
+        f"SELECT s.account_tag, s.device, d.created_at, d.communities, d.street, s.expires_at,"
         f" s.last_seen < now() - make_interval(secs => %(touch)s),"
         f" {', '.join('u.' + c.strip() for c in accounts.COLUMNS.split(','))}"
         " FROM sessions AS s"
@@ -109,10 +109,10 @@ def lookup(conn: psycopg.Connection, sid: str) -> Current | None:
     ).fetchone()
     if row is None:
         return None
-    tag, device, device_made, expires_at, stale, *user = row
+    tag, device, device_made, device_communities, device_street, expires_at, stale, *user = row
     found: Account | None
     if device is not None:
-        found = devices.account(device, device_made) if device_made else None
+        found = devices.account(device, device_made, device_communities, device_street) if device_made else None
     elif user[0] is not None:
         account = accounts.from_row(tuple(user))
         found = None if account.disabled or not hmac.compare_digest(account.session_tag, tag) else account

@@ -196,6 +196,19 @@ class DashboardSettings(BaseSettings):
     )
     wall_rotate_seconds: int = Field(default=20, ge=1, description="Seconds the wall screen shows each layer of its playlist.")
     wall_refresh_seconds: int = Field(default=60, ge=1, description="Seconds between the wall screen's data refreshes.")
+    rank_weight_hazards_overdue: float = Field(
+        default=3.0, ge=0, le=1000, description="Points per overdue hazard in the wall's ranking (layers/ranking.py)."
+    )
+    rank_weight_visits_overdue: float = Field(
+        default=1.0, ge=0, le=1000,
+        description="Points per household that missed last period's visit in the wall's ranking.",
+    )
+    rank_weight_hotspot: float = Field(
+        default=1.0, ge=0, le=1000, description="Points per level (1–3) of a complaint hot spot in the wall's ranking."
+    )
+    rank_weight_early_warning: float = Field(
+        default=2.0, ge=0, le=1000, description="Points for an emerging hot spot's early warning in the wall's ranking."
+    )
 
 
 class ApiSettings(BaseSettings):

@@ -3,10 +3,10 @@
 
 A unit has a kind, a contact (a person and a phone, shown to whoever escalates
 so they can send the unit its link), the case categories it takes (none: any)
-and the hours within which it must acknowledge (报到) a call. A unit is never
+and the hours within which it must acknowledge (报到) a call; all but its name can be changed. A unit is never
 deleted: its name is on escalations and events; it is disabled, and a disabled
-unit can no longer be called in (gridgov.case_store checks `active`). Adding
-and disabling are written to the audit table with who did it. The functions
+unit can no longer be called in (gridgov.case_store checks `active`). Adding,
+changing and disabling are written to the audit table with who did it. The functions
 take a connection and leave committing to the caller.
 """
 
@@ -25,6 +25,7 @@ from gridgov.errors import InputError
 
 KINDS = ("street_department", "police", "property", "utility", "resident_unit", "other")  # the table's CHECK
 ADDED = "unit_added"
+CHANGED = "unit_changed"
 DISABLED = "unit_disabled"
 MAX_NAME = 100  # the table's CHECK
 MAX_CONTACT = 200
@@ -104,6 +105,30 @@ def add(
             "unit": name, "kind": kind, "contact": contact, "categories": list(cats), "ack_hours": ack_hours,
         })
     return unit
+
+
+def update(
+    conn: psycopg.Connection, name: str, *, kind: str | None = None, contact: str | None, categories: Sequence[str],
+    ack_hours: float | None = None, by: str,
+) -> Unit:
+    """Change a unit's contact and categories (and its kind and hours when given); an InputError if there is none."""
+    found = get(conn, name.strip())
+    if found is None:
+        raise InputError(f"there is no unit called {name.strip()[:MAX_NAME]!r}")
+    kind = kind or found.kind
+    hours = found.ack_hours if ack_hours is None else ack_hours
+    _, contact, cats = check(found.name, kind, contact, categories, hours)
+    with conn.transaction():
+        row = conn.execute(
+            f"UPDATE units SET kind = %s, contact = %s, categories = %s, ack_hours = %s WHERE name = %s"
+            f" RETURNING {_COLUMNS}",
+            [kind, contact, list(cats), hours, found.name],
+        ).fetchone()
+        assert row is not None
+        audit.record(conn, username=by, action=CHANGED, detail={
+            "unit": found.name, "kind": kind, "contact": contact, "categories": list(cats), "ack_hours": hours,
+        })
+    return _unit(row)
 
 
 def disable(conn: psycopg.Connection, name: str, *, by: str) -> None:

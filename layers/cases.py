@@ -20,8 +20,9 @@ import psycopg
 from gridgov.case_queries import MAX_PAGE, CaseFilter, list_cases, waiting_units
 from gridgov.clock import Clock
 
-# what `wall_cases` reads: the list query's tables and the grids' names
-READS = frozenset({"cases", "case_events", "case_escalations", "case_deadlines", "units", "grids"})
+# what `wall_cases` reads: the list query's tables (the files' rows: the cases known only from them) and grid names
+READS = frozenset({"cases", "case_events", "case_escalations", "case_deadlines", "units", "grids", "complaints",
+                   "hazards"})
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from its case: received / assigned is pending, responded / in progress is
 in_progress, resolved / verified is resolved (the leader said it is done),
 closed by the secretary without a check is closed_unknown; its times and
 satisfaction are the case's. One known only from files is counted from the
-file's columns (its case's row states the same facts, etl/cases.py), its
+file's columns (the case lists read it from the same row, migration 025), its
 status derived from them (SQL complaint_status, migration 023), the first rule
 that holds:
 

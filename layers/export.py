@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +84,12 @@ def exportable_layer(name: str) -> Layer:
 MAX_CATEGORIES = 200  # choices offered, at most
 
 
-def grid_choices(conn: psycopg.Connection) -> list[tuple[str, str]]:
-    """(grid_code, grid_name) of every grid the connection may see, by code: the grids a planner may pick."""
-    rows = conn.execute("SELECT grid_code, grid_name FROM grids ORDER BY grid_code").fetchall()
+def grid_choices(conn: psycopg.Connection, codes: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(grid_code, grid_name) of the grids `codes` (every grid for none), by code: the grids a viewer may pick."""
+    rows = conn.execute(
+        "SELECT grid_code, grid_name FROM grids WHERE cardinality(%(codes)s::text[]) = 0"
+        " OR grid_code = ANY (%(codes)s::text[]) ORDER BY grid_code", {"codes": list(codes)},
+    ).fetchall()
     return [(str(code), str(name or code)) for code, name in rows]
 
 

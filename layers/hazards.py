@@ -28,7 +28,7 @@ from layers.visits import as_of
 
 # the hazards of the filters, with days overdue on as_of (null when not overdue). A hazard is a case (migration
 # 020): one that went through the loop (any event not from a file) is counted from its case, one known only from
-# office files from the file's columns, which its case's row equals (etl/cases.py); its severity is the file's.
+# office files from the file's columns, as the case lists read it (migration 025); its severity is the file's.
 _HAZARDS = """
 SELECT z.*, CASE WHEN z.status IS DISTINCT FROM 'closed' AND z.deadline < %(as_of)s::date
                  THEN %(as_of)s::date - z.deadline END AS days_overdue

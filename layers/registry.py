@@ -45,7 +45,11 @@ BUILTIN = (
 
 @dataclass(frozen=True)
 class Viewer:
-    """The role (and, for a grid leader, the grids) a request is answered for; set by the server from the session.
+    """The role and the grids a request is answered for; set by the server from the session.
+
+    `grid_codes` limits what the viewer sees: a grid leader's own grids, or the grids of the account's area
+    (a secretary's communities, a street officer's street: gridgov.areas). Empty: no limit (a planner of
+    everything, or the app's own whole-area computations).
 
     A grid leader may lead several grids: `Viewer(role, grid_codes=("G01", "G02"))`. `Viewer(role, "G01")`
     still works and means `grid_codes=("G01",)`; `grid_code` is always the first of `grid_codes`.
@@ -262,8 +266,9 @@ def visible_to(viewer: Viewer) -> list[Layer]:
 def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Access.AGGREGATE) -> Filters:
     """The filters a request runs with, or Forbidden.
 
-    The policy (gridgov.access) must allow the role the layer at `level`. In the scope of
-    own grids (a grid leader) asking for no grid means all of theirs, asking for another is refused.
+    The policy (gridgov.access) must allow the role the layer at `level`. For a viewer limited to some grids
+    (a grid leader's own, or an account's area) asking for no grid means all of theirs, asking for another is
+    refused.
     """
     decision = access.decide(viewer.role, access.layer(layer.name, level))
     if not decision.allowed:
@@ -272,12 +277,12 @@ def scope(layer: Layer, viewer: Viewer, filters: Filters, *, level: Access = Acc
     unsupported = filters.used() - layer.accepts
     if unsupported:
         raise InputError(f"layer {layer.name} does not filter by {', '.join(sorted(unsupported))}")
-    if decision.scope is Scope.OWN_GRIDS:
+    if viewer.grid_codes:  # a grid leader's own grids, or the grids of an account's area (gridgov.areas)
         others = set(filters.grids) - set(viewer.grid_codes)
         if others:
-            raise Forbidden(
-                f"a grid leader of {', '.join(viewer.grid_codes)} may not see grid {', '.join(sorted(others))}"
-            )
+            whose = "a grid leader of " + ", ".join(viewer.grid_codes) if decision.scope is Scope.OWN_GRIDS \
+                else f"a {viewer.role.value} of another area"
+            raise Forbidden(f"{whose} may not see grid {', '.join(sorted(others))}")
         return replace(filters, grids=filters.grids or viewer.grid_codes)
     return filters
 
@@ -325,12 +330,22 @@ def aggregate(
     key = ("aggregate", name, scoped, today(settings), settings.model_dump_json())
     at = at or answers.stamp(conn)
 
+    def numbers() -> pd.DataFrame:
+        if not (layer.whole_area and scoped.grids):
+            return layer.aggregate(conn, scoped, settings)
+        # a neighbourhood statistic is computed over every grid whoever asks: once, kept, and cut to each area
+        every = replace(scoped, grids=())
+        whole = answers.cached(conn, ("whole area", name, every, today(settings), settings.model_dump_json()),
+                               lambda: layer.aggregate(conn, every, settings), fresh_for=clock_bound(name, filters),
+                               at=at, reads=layer.reads)
+        return whole[whole.index.isin(scoped.grids)]
+
     def compute() -> dict[str, Any]:
         # the polygons' GeoJSON is kept per version of the grids, apart from the numbers: on real boundaries it
         # costs far more than the numbers do, and the numbers change far more often
         kept = answers.cached(conn, ("grid shapes", scoped.grids), lambda: _grids.shapes(conn, scoped.grids),
                               at=at, reads=_GRID_SHAPES_READ)
-        return _grids.with_numbers(kept, layer.aggregate(conn, scoped, settings))
+        return _grids.with_numbers(kept, numbers())
 
     return answers.cached(conn, key, compute, fresh_for=clock_bound(name, filters), at=at, reads=layer.reads)
 

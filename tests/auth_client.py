@@ -20,7 +20,7 @@ from werkzeug.test import TestResponse
 
 from dashboard.app import create_app
 from dashboard.web.session import sign_in
-from gridgov import accounts, sessions
+from gridgov import accounts, areas, sessions
 from gridgov.accounts import Account
 from gridgov.settings import ApiSettings, DashboardSettings, DatabaseSettings, EtlSettings, LayerSettings, Settings
 
@@ -51,9 +51,11 @@ def make_users(db_url: str) -> dict[str, User]:
     """Create one account per role in the database (grids must be seeded first); by username."""
     made = {}
     with psycopg.connect(db_url) as conn:
+        every = tuple(community for _, community in areas.communities(conn))
         for username, role, grids in ROLES:
             password = secrets.token_urlsafe(16)
-            accounts.add(conn, username, role=role, password=password, grids=grids)
+            communities = every if role == "secretary" else ()  # the secretary of every community seeded
+            accounts.add(conn, username, role=role, password=password, grids=grids, communities=communities)
             made[username] = User(username, role, grids, password)
     return made
 

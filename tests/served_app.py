@@ -1,4 +1,4 @@
-"""`gridgov serve` started for real on a free port, for tests that drive it with a browser."""
+"""`gridgov serve` started for real on a free port, and the headless Chromium, for tests that drive it with a browser."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 # libfaketime (`faketime`, 0.9.10 on Debian 12) moves the monotonic clock too but not the waits on it
 # (sem_clockwait): under it a thread's timed wait never ends, so a connection pool waiting out its
@@ -30,6 +31,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """The system's Chromium, headless with the suite's flags, for one test's pages; closed after."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from community import LAYER_SETTINGS
-from seed_sql import seed_small_community
+from seed_sql import COMMUNITY, seed_small_community
 
 from gridgov import accounts
 from gridgov.access import Role
@@ -37,7 +37,8 @@ def test_user_add_list_remove_through_the_cli(conn: psycopg.Connection, db_url: 
     assert code == 0, out
     assert password not in out
     # the interactive way: asked twice, echoed never
-    code, out = _cli(db_url, tmp_path, ["user", "add", "li", "--role", "secretary"], stdin=f"{password}\n{password}\n")
+    code, out = _cli(db_url, tmp_path, ["user", "add", "li", "--role", "secretary", "--community", COMMUNITY],
+                     stdin=f"{password}\n{password}\n")
     assert code == 0, out
     assert password not in out
 
@@ -85,7 +86,7 @@ def test_user_add_refuses_a_taken_name_and_a_short_password(conn: psycopg.Connec
 
 def test_only_an_argon2_hash_of_the_password_is_stored(conn: psycopg.Connection) -> None:
     password = secrets.token_urlsafe(16)
-    accounts.add(conn, "li", role="secretary", password=password)
+    accounts.add(conn, "li", role="planner", password=password)
     (stored,) = conn.execute("SELECT password_hash FROM users WHERE username = 'li'").fetchone() or ()
     assert stored.startswith("$argon2id$")
     assert password not in stored

@@ -1,9 +1,11 @@
-"""Office files and the field on a real PostGIS: `gridgov load` makes each work order and hazard a case whose file
-facts are import events, reloading changes nothing, and a state set in the field is never undone by an export."""
+"""Office files and the field on a real PostGIS: each work order and hazard `gridgov load` brings is a case, known
+from its file until someone acts on it; the file's facts are import events, reloading changes nothing, and a state
+set in the field is never undone by an export."""
 
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,11 +15,14 @@ import psycopg
 import pytest
 from community import CLOCK, LAYER_SETTINGS
 
+from etl.cases import HAZARD_STATES, WORK_ORDER_STATES
 from etl.datasets import DATASETS
 from etl.load import LoadResult, load_file
 from gridgov import case_store
 from gridgov.access import Role
+from gridgov.case_queries import CaseFilter, list_cases, one_case
 from gridgov.cases import Event, Kind, Source, fold
+from gridgov.errors import NotFound
 from gridgov.rls import grid_reader_transaction
 from gridgov.vocabulary import COMPLAINT_STATUSES, HAZARD_STATUSES
 from layers import community, rates, registry
@@ -76,9 +81,10 @@ def load(conn: psycopg.Connection, path: Path) -> LoadResult:
 
 
 def case_of(conn: psycopg.Connection, source_id: str) -> tuple[dict[str, Any], list[Event]]:
-    case_id = conn.execute("SELECT case_id FROM cases WHERE source_id = %s", [source_id]).fetchone()
-    assert case_id is not None, source_id
-    row, events = case_store.read(conn, case_id[0])
+    """A record's case, with its row or known only from its file."""
+    found = case_store.by_source(conn, Kind.WORK_ORDER if source_id.startswith("GD") else Kind.HAZARD, source_id)
+    assert found is not None, source_id
+    row, events = case_store.read(conn, found[0])
     return dict(row), events
 
 
@@ -91,8 +97,9 @@ def history(conn: psycopg.Connection) -> list[tuple[Any, ...]]:
 
 
 def assert_rows_are_their_folds(conn: psycopg.Connection) -> None:
-    """Each case's row is what its events add up to (gridgov.cases.fold), whichever path wrote it."""
-    for (case_id,) in conn.execute("SELECT case_id FROM cases").fetchall():
+    """Each case (with a row or known only from its file) is what its events add up to (gridgov.cases.fold)."""
+    ids = conn.execute("SELECT case_id FROM cases UNION ALL SELECT case_id FROM file_cases").fetchall()
+    for (case_id,) in ids:
         row, events = case_store.read(conn, case_id)
         case = fold(Kind(row["kind"]), events)
         assert (row["state"], row["grid_code"], row["responded_at"], row["resolved_at"], row["satisfaction"],
@@ -101,19 +108,29 @@ def assert_rows_are_their_folds(conn: psycopg.Connection) -> None:
             case.deadline and str(case.deadline), len(events)), row["source_id"]
 
 
-def test_each_record_opens_a_case_in_its_grid_with_the_files_facts(conn: psycopg.Connection, folder: Path) -> None:
+def note(conn: psycopg.Connection, case_id: str, text: str, by: str = "shuji") -> None:
+    case_store.append(conn, case_id, Event("note", Source.SECRETARY, CLOCK.now(), by, {"note": text}))
+
+
+def test_each_record_is_a_case_in_its_grid_with_the_files_facts_and_no_row(
+    conn: psycopg.Connection, folder: Path
+) -> None:
     result = load(conn, export(folder, YESTERDAY))
     (folder / "hazards.csv").write_text(HAZARDS, encoding="utf-8")
     load(conn, folder / "hazards.csv")
-    assert result.cases is not None and result.cases.opened == 3
+    assert result.cases is not None and result.cases.updated == 0
+    assert history(conn) == []  # known only from their files: no case row, no event row
     placed = dict(conn.execute("SELECT ticket_id, grid_code FROM complaints").fetchall())
     placed |= dict(conn.execute("SELECT hazard_id, grid_code FROM hazards").fetchall())
+    finished = {Path(f).name: at for f, at in conn.execute("SELECT source_file, finished_at FROM load_runs")}
     states = {}
     for source_id, grid in placed.items():
         row, events = case_of(conn, source_id)
+        assert row["case_id"] == ("W-" if source_id.startswith("GD") else "H-") + source_id
         assert row["grid_code"] == grid  # where the load placed the record
-        assert [(e.action, e.source, e.actor) for e in events] == [  # the file's facts open the case
-            ("import", Source.IMPORT, "complaints.csv" if source_id.startswith("GD") else "hazards.csv"),
+        file = "complaints.csv" if source_id.startswith("GD") else "hazards.csv"
+        assert [(e.action, e.source, e.actor, e.at) for e in events] == [  # the file's facts, as of its load
+            ("import", Source.IMPORT, file, finished[file]),
         ]
         states[source_id] = (row["kind"], row["state"], events[0].detail["status"])
     assert states == {
@@ -129,9 +146,106 @@ def test_each_record_opens_a_case_in_its_grid_with_the_files_facts(conn: psycopg
     assert_rows_are_their_folds(conn)
 
 
-def test_every_status_of_the_files_vocabulary_is_a_state() -> None:
-    from etl.cases import HAZARD_STATES, WORK_ORDER_STATES
+def test_the_first_action_gives_a_case_its_row_and_import_event_under_the_same_id(
+    conn: psycopg.Connection, folder: Path
+) -> None:
+    load(conn, export(folder, YESTERDAY))
+    listed = list_cases(conn, CaseFilter(kinds=(Kind.WORK_ORDER,)), CLOCK)
+    assert sorted(r["case_id"] for r in listed) == ["W-GD-A", "W-GD-B", "W-GD-C"]
+    before, imported = case_of(conn, "GD-B")
+    leader = before["grid_code"]
+    with grid_reader_transaction(conn, [leader]):  # the leader acts first, on their row-level-security connection
+        case_store.append(conn, "W-GD-B", Event("respond", Source.FIELD, CLOCK.now(), "leader1", {}))
+    row, events = case_store.read(conn, "W-GD-B")
+    assert (row["state"], row["events"]) == ("responded", 2)
+    assert events[0] == imported[0]  # the history it had, then the action
+    assert [(e.action, e.source) for e in events] == [("import", Source.IMPORT), ("respond", Source.FIELD)]
+    assert conn.execute("SELECT case_id, seq FROM case_events ORDER BY seq").fetchall() == [
+        ("W-GD-B", 1), ("W-GD-B", 2)]
+    # listed once, under the same id; the other two still from their file
+    listed = list_cases(conn, CaseFilter(kinds=(Kind.WORK_ORDER,)), CLOCK)
+    assert sorted(r["case_id"] for r in listed) == ["W-GD-A", "W-GD-B", "W-GD-C"]
+    assert conn.execute("SELECT count(*) FROM cases").fetchone() == (1,)
+    assert_rows_are_their_folds(conn)
 
+
+def test_two_first_actions_at_once_make_one_case_row_and_both_events(db_url: str, folder: Path) -> None:
+    with psycopg.connect(db_url, autocommit=True) as setup:
+        load(setup, export(folder, YESTERDAY))
+    errors: list[BaseException] = []
+    with psycopg.connect(db_url, autocommit=True) as first, psycopg.connect(db_url, autocommit=True) as second:
+        with first.transaction():
+            note(first, "W-GD-A", "一", by="shuji")  # materialised, not yet committed
+
+            def other() -> None:
+                try:
+                    note(second, "W-GD-A", "二", by="fuzeren")  # waits for the first's row, then appends
+                except BaseException as e:  # reported below
+                    errors.append(e)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join(timeout=1)
+            assert thread.is_alive()  # held by the first's uncommitted row
+        thread.join(timeout=30)
+    assert not errors and not thread.is_alive()
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        assert conn.execute("SELECT case_id, events FROM cases").fetchall() == [("W-GD-A", 3)]
+        _, events = case_store.read(conn, "W-GD-A")
+        assert [(e.action, e.detail.get("note")) for e in events] == [("import", None), ("note", "一"), ("note", "二")]
+
+
+def test_a_reload_after_the_first_action_adds_an_import_event_only_when_the_facts_changed(
+    conn: psycopg.Connection, folder: Path
+) -> None:
+    load(conn, export(folder, YESTERDAY))
+    note(conn, "W-GD-B", "已联系施工方")
+    before = history(conn)
+    again = load(conn, export(folder, YESTERDAY, "complaints_again.csv"))  # the same facts
+    assert again.cases is not None and again.cases.updated == 0 and history(conn) == before
+    today = load(conn, export(folder, TODAY, "complaints_today.csv"))  # B resolved by the office's channel
+    assert today.cases is not None and today.cases.updated == 1
+    row, events = case_of(conn, "GD-B")
+    assert [(e.action, e.actor) for e in events] == [
+        ("import", "complaints.csv"), ("note", "shuji"), ("import", "complaints_today.csv")]
+    assert (row["state"], row["satisfaction"]) == ("resolved", "basically_satisfied")
+    assert conn.execute("SELECT count(*) FROM cases").fetchone() == (1,)  # A and C: still no row
+    assert_rows_are_their_folds(conn)
+
+
+def test_a_grid_leader_sees_no_other_grids_case_known_only_from_files(conn: psycopg.Connection, folder: Path) -> None:
+    load(conn, export(folder, YESTERDAY))
+    grids = dict(conn.execute("SELECT ticket_id, grid_code FROM complaints").fetchall())
+    mine = grids["GD-A"]
+    others = {t for t, g in grids.items() if g != mine}
+    assert others, "the demo's addresses place the three work orders in more than one grid"
+    with grid_reader_transaction(conn, [mine]):
+        listed = {r["source_id"] for r in list_cases(conn, CaseFilter(), CLOCK)}
+        assert listed == {t for t, g in grids.items() if g == mine}
+        for ticket in others:
+            assert one_case(conn, f"W-{ticket}", CLOCK) is None
+            assert case_store.events_of(conn, f"W-{ticket}") == []
+    for ticket in others:
+        with pytest.raises(NotFound), grid_reader_transaction(conn, [mine]):
+            case_store.append(conn, f"W-{ticket}", Event("respond", Source.FIELD, CLOCK.now(), "leader1", {}))
+    assert history(conn) == []  # nothing was materialised by the refused action
+
+
+def test_the_databases_file_states_and_ids_are_the_loads(conn: psycopg.Connection) -> None:
+    """Migration 025 states WORK_ORDER_STATES / HAZARD_STATES and case_store.file_case_id in SQL: they agree."""
+    for kind, states in ((Kind.WORK_ORDER, WORK_ORDER_STATES), (Kind.HAZARD, HAZARD_STATES)):
+        for status, state in states.items():
+            assert conn.execute("SELECT file_case_state(%s, %s)", [kind.value, status]).fetchone() == (state.value,)
+        for key in ("GD2025110100103", "YH-1", "a/b c", "工单-7", "x.json", "%41"):
+            made = case_store.file_case_id(kind, key)
+            assert conn.execute("SELECT file_case_id(%s, %s)", [kind.value, key]).fetchone() == (made,)
+            assert case_store.file_key(made) == (kind, key)
+            assert made.isascii() and all(c.isalnum() or c in "-_~" for c in made)  # safe in a URL's path
+    for nonsense in ("K0123", "W", "W-", "W-a/b", "W~zz", "W~41", "X-1", ""):  # 'W~41' is 'A': its id is W-A
+        assert case_store.file_key(nonsense) is None
+
+
+def test_every_status_of_the_files_vocabulary_is_a_state() -> None:
     assert list(WORK_ORDER_STATES) == list(COMPLAINT_STATUSES) and list(HAZARD_STATES) == list(HAZARD_STATUSES)
 
 
@@ -140,8 +254,11 @@ def test_reloading_the_same_file_adds_no_event_and_changes_nothing(conn: psycopg
     load(conn, path)
     before = history(conn)
     again = load(conn, path)
-    assert again.cases is not None and (again.cases.opened, again.cases.updated) == (0, 0)
-    assert history(conn) == before
+    assert again.cases is not None and again.cases.updated == 0
+    assert history(conn) == before == []
+    load(conn, export(folder, TODAY, "complaints_today.csv"))  # new facts for records no one touched: no rows
+    assert history(conn) == []
+    assert case_of(conn, "GD-B")[0]["state"] == "resolved"
 
 
 def test_a_case_resolved_in_the_field_stays_resolved_whatever_export_is_loaded_again(
@@ -151,7 +268,7 @@ def test_a_case_resolved_in_the_field_stays_resolved_whatever_export_is_loaded_a
     load(conn, path)
     row, _ = case_of(conn, "GD-A")
     with grid_reader_transaction(conn, [row["grid_code"]]):  # the grid leader, on their row-level-security connection
-        case_store.append(conn, row["case_id"], Event("resolve", Source.FIELD, CLOCK.now(), "leader1",
+        case_store.append(conn, "W-GD-A", Event("resolve", Source.FIELD, CLOCK.now(), "leader1",
                                                       {"note": "地锁已拆除"}))
     field = case_of(conn, "GD-A")
     assert field[0]["state"] == "resolved"
@@ -180,17 +297,20 @@ def statuses(conn: psycopg.Connection) -> dict[str, str]:
     return {f["properties"]["ticket_id"]: f["properties"]["status"] for f in answer["features"]}
 
 
-def test_a_newer_export_moves_a_case_known_only_from_files_forward_and_an_older_one_does_not_move_it_back(
+def test_a_case_known_only_from_files_is_what_the_latest_file_says_and_keeps_only_those_facts(
     conn: psycopg.Connection, folder: Path
 ) -> None:
     load(conn, export(folder, YESTERDAY))
     load(conn, export(folder, TODAY, "complaints_today.csv"))
     row, events = case_of(conn, "GD-B")
-    assert (row["state"], row["satisfaction"], len(events)) == ("resolved", "basically_satisfied", 2)
+    assert (row["state"], row["satisfaction"], len(events)) == ("resolved", "basically_satisfied", 1)
+    assert events[0].actor == "complaints_today.csv"  # its latest file facts only
     assert row["responded_at"].isoformat() == "2026-10-30T03:30:00+00:00"
     load(conn, export(folder, OLDER, "complaints_older.csv"))  # C still 办理中 there, B pending
-    assert case_of(conn, "GD-C")[0]["state"] == "resolved"
-    assert case_of(conn, "GD-B")[0]["state"] == "resolved"
+    # no one acted on them: the case, the file's row and the layers all say what the last file said
+    assert (case_of(conn, "GD-C")[0]["state"], statuses(conn)["GD-C"]) == ("in_progress", "in_progress")
+    assert (case_of(conn, "GD-B")[0]["state"], statuses(conn)["GD-B"]) == ("assigned", "pending")
+    assert history(conn) == []
     assert_rows_are_their_folds(conn)
 
 
@@ -206,7 +326,7 @@ def test_a_hazard_rectified_in_the_field_is_no_longer_overdue(conn: psycopg.Conn
     assert (grids_summed(conn, "overdue", "hazards", now), grids_summed(conn, "closed", "hazards", now)) == (1, 0)
     row, _ = case_of(conn, "YH-1")
     with grid_reader_transaction(conn, [row["grid_code"]]):
-        case_store.append(conn, row["case_id"], Event("resolve", Source.FIELD, CLOCK.now(), "leader1",
+        case_store.append(conn, "H-YH-1", Event("resolve", Source.FIELD, CLOCK.now(), "leader1",
                                                       {"note": "已清理充电线"}))
     assert (grids_summed(conn, "overdue", "hazards", now), grids_summed(conn, "closed", "hazards", now)) == (0, 1)
     load(conn, folder / "hazards.csv")  # the office's file still says 待整改
@@ -280,3 +400,7 @@ def test_a_work_order_moved_to_another_grid_leaves_the_first_leaders_counts(
     assert conn.execute("SELECT grid_code FROM complaints WHERE ticket_id = 'GD-B'").fetchone() == (first,)
     assert (leaders_count(first), leaders_count(other)) == (before[0] - 1, before[1] + 1)
     assert grids_summed(conn, "complaints") == 3  # the secretary counts it once, in its new grid
+    for grid, listed in ((first, False), (other, True)):  # and lists it once, in its new grid only
+        with grid_reader_transaction(conn, [grid]):
+            ids = [r["case_id"] for r in list_cases(conn, CaseFilter(), CLOCK)]
+            assert ids.count("W-GD-B") == int(listed) and (one_case(conn, "W-GD-B", CLOCK) is not None) == listed

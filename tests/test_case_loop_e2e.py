@@ -21,16 +21,18 @@ from auth_client import User, make_users, session_secret
 from case_api_server import CATEGORY, UNIT, Client, seed_loop
 from case_pages import add_photo, choose, pick
 from community import CLOCK, LAYER_SETTINGS
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from seed_sql import GRIDS, SIZE
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 from test_dashboard_browser import sign_in
 from test_dashboard_wall import seed_wall
 
 from dashboard.wall.numbers import RATE_DAYS
 from gridgov import audit
 from gridgov.access import Role
+from gridgov.case_queries import MAX_PAGE, CaseFilter, list_cases
 from gridgov.i18n import text
+from gridgov.rls import grid_reader_transaction
 from layers import community, registry
 from layers.registry import Filters, Viewer
 
@@ -114,6 +116,12 @@ def stored(db_url: str, case_id: str) -> tuple[list[tuple[str, str, str]], list[
     return [tuple(e) for e in events], [tuple(a) for a in audited]
 
 
+def open_cases(db_url: str, grids: list[str]) -> set[str]:
+    """The open cases a leader of `grids` has on their phone's list, asked of the database on their connection."""
+    with psycopg.connect(db_url, autocommit=True) as conn, grid_reader_transaction(conn, grids):
+        return {r["case_id"] for r in list_cases(conn, CaseFilter(open_only=True, limit=MAX_PAGE), CLOCK)}
+
+
 def new_page(browser: Browser, errors: list[str], **context: Any) -> Page:
     """A page in a context of its own (its own cookies: a person's own device), its script errors collected."""
     page = browser.new_context(**context).new_page()
@@ -147,116 +155,115 @@ def test_a_request_filed_through_open311_is_followed_to_a_verified_closure_by_th
     ARTIFACTS.mkdir(exist_ok=True)
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_TILE_URL": "",
            "GRIDGOV_WALL_REFRESH_SECONDS": str(REFRESH_SECONDS)}
-    with serving(env, ARTIFACTS / "serve_case_loop.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with serving(env, ARTIFACTS / "serve_case_loop.log") as url, chromium() as browser:
         errors: list[str] = []
-        try:
-            # the wall before anything is filed: the office files' rates
-            wall = new_page(browser, errors, **WALL)
-            wall.goto(url + "login")
-            sign_in(wall, users["shuji"])
-            expect(wall).to_have_url(url + "wall")  # the secretary's landing page
-            before = expected_rates(db_url)
-            shows_rates(wall, before)
-            wall.evaluate(COUNT_REFRESHES)
+        # the wall before anything is filed: the office files' rates
+        wall = new_page(browser, errors, **WALL)
+        wall.goto(url + "login")
+        sign_in(wall, users["shuji"])
+        expect(wall).to_have_url(url + "wall")  # the secretary's landing page
+        before = expected_rates(db_url)
+        shows_rates(wall, before)
+        wall.evaluate(COUNT_REFRESHES)
 
-            # 1. filed through Open311 inside G01 (and one inside G02): each reaches its own grid's leader only
-            case_id = file_request(url, keys["intake"], "G01", "E2E-1")
-            theirs = file_request(url, keys["intake"], "G02", "E2E-2")
-            assert followed(url, keys["intake"], case_id) == ("open", "assigned")
-            leader = signed_in_page(browser, errors, url + "cases", users["leader1"], **PHONE)
-            expect(leader.locator(f"li.gg-case[data-case='{case_id}']")).to_contain_text(CATEGORY)
-            expect(leader.locator("li.gg-case")).to_have_count(1)  # not G02's
-            other = signed_in_page(browser, errors, url + "cases", users["leader23"], **PHONE)
-            expect(other.locator("li.gg-case")).to_have_count(1)
-            expect(other.locator("li.gg-case")).to_have_attribute("data-case", theirs)
+        # 1. filed through Open311 inside G01 (and one inside G02): each reaches its own grid's leader only
+        case_id = file_request(url, keys["intake"], "G01", "E2E-1")
+        theirs = file_request(url, keys["intake"], "G02", "E2E-2")
+        assert followed(url, keys["intake"], case_id) == ("open", "assigned")
+        leader = signed_in_page(browser, errors, url + "cases", users["leader1"], **PHONE)
+        expect(leader.locator(f"li.gg-case[data-case='{case_id}']")).to_contain_text(CATEGORY)
+        # beside it, the open office-file cases of their grid (known only from the file): none of G02's
+        mine, others = open_cases(db_url, ["G01"]), open_cases(db_url, ["G02", "G03"])
+        assert case_id in mine and theirs not in mine and theirs in others and case_id not in others
+        expect(leader.locator("li.gg-case")).to_have_count(len(mine))
+        other = signed_in_page(browser, errors, url + "cases", users["leader23"], **PHONE)
+        expect(other.locator("li.gg-case")).to_have_count(len(others))
+        expect(other.locator(f"li.gg-case[data-case='{theirs}']")).to_have_count(1)
 
-            # 2. the leader opens it, responds, adds a photo from the phone's gallery and resolves it with a note
-            leader.locator(f"li.gg-case[data-case='{case_id}'] a").click()
-            expect(leader.locator(".gg-case-text")).to_have_text(WORDS)
-            leader.locator("[data-action=respond]").click()
-            expect(leader.locator("[data-state]")).to_have_attribute("data-state", "responded")
-            photo_url = add_photo(leader)  # a phone's JPEG, with where and with what it was taken
-            leader.locator(".gg-case-note").fill("已与施工方约定晚八点后停工")
-            leader.locator("[data-action=resolve]").click()
-            expect(leader.locator("[data-state]")).to_have_attribute("data-state", "resolved")
-            expect(leader.locator("li.gg-event").last).to_contain_text("已与施工方约定晚八点后停工")
-            leader.screenshot(path=str(ARTIFACTS / "case_loop_resolved.png"), full_page=True)
+        # 2. the leader opens it, responds, adds a photo from the phone's gallery and resolves it with a note
+        leader.locator(f"li.gg-case[data-case='{case_id}'] a").click()
+        expect(leader.locator(".gg-case-text")).to_have_text(WORDS)
+        leader.locator("[data-action=respond]").click()
+        expect(leader.locator("[data-state]")).to_have_attribute("data-state", "responded")
+        photo_url = add_photo(leader)  # a phone's JPEG, with where and with what it was taken
+        leader.locator(".gg-case-note").fill("已与施工方约定晚八点后停工")
+        leader.locator("[data-action=resolve]").click()
+        expect(leader.locator("[data-state]")).to_have_attribute("data-state", "resolved")
+        expect(leader.locator("li.gg-event").last).to_contain_text("已与施工方约定晚八点后停工")
+        leader.screenshot(path=str(ARTIFACTS / "case_loop_resolved.png"), full_page=True)
 
-            # 3. the secretary finds it resolved in the queue and verifies it with the resident's answer
-            desk = signed_in_page(browser, errors, url + "queue", users["shuji"], **DESK)
-            choose(desk, "queue-f-state", "已办结")
-            desk.keyboard.press("Escape")
-            row = desk.locator(f".gg-queue-row[data-case='{case_id}']")
-            expect(row).to_have_attribute("data-state", "resolved")
-            expect(desk.locator(".gg-queue-row")).to_have_count(1)
-            pick(desk, case_id)
-            choose(desk, "queue-action", "核实")
-            desk.locator("#queue-satisfaction").get_by_text("满意", exact=True).click()
-            verified_at = refreshes(wall)
-            desk.locator("#queue-do").click()
-            expect(desk.locator("#queue-message")).to_have_text("已核实。")
-            expect(desk.locator("#queue-detail-state")).to_have_text("已核实")
-            expect(desk.locator("#queue-detail .gg-queue-event[data-action=verify]")).to_contain_text("满意")
-            assert followed(url, keys["intake"], case_id) == ("closed", "verified")  # the filer sees it closed
+        # 3. the secretary finds it resolved in the queue and verifies it with the resident's answer
+        desk = signed_in_page(browser, errors, url + "queue", users["shuji"], **DESK)
+        choose(desk, "queue-f-state", "已办结")
+        desk.keyboard.press("Escape")
+        row = desk.locator(f".gg-queue-row[data-case='{case_id}']")
+        expect(row).to_have_attribute("data-state", "resolved")
+        expect(desk.locator(".gg-queue-row:not([data-state='resolved'])")).to_have_count(0)
+        pick(desk, case_id)
+        choose(desk, "queue-action", "核实")
+        desk.locator("#queue-satisfaction").get_by_text("满意", exact=True).click()
+        verified_at = refreshes(wall)
+        desk.locator("#queue-do").click()
+        expect(desk.locator("#queue-message")).to_have_text("已核实。")
+        expect(desk.locator("#queue-detail-state")).to_have_text("已核实")
+        expect(desk.locator("#queue-detail .gg-queue-event[data-action=verify]")).to_contain_text("满意")
+        assert followed(url, keys["intake"], case_id) == ("closed", "verified")  # the filer sees it closed
 
-            # 4. the wall's three rates now count it, as the definitions say, within the refreshes it takes
-            after = expected_rates(db_url)
-            assert all(after[key] != before[key] for key in RATES), (before, after)
-            shows_rates(wall, after)
-            assert refreshes(wall) - verified_at <= REFRESHES_TO_SHOW_RATES
-            wall.screenshot(path=str(ARTIFACTS / "case_loop_wall_rates.png"))
+        # 4. the wall's three rates now count it, as the definitions say, within the refreshes it takes
+        after = expected_rates(db_url)
+        assert all(after[key] != before[key] for key in RATES), (before, after)
+        shows_rates(wall, after)
+        assert refreshes(wall) - verified_at <= REFRESHES_TO_SHOW_RATES
+        wall.screenshot(path=str(ARTIFACTS / "case_loop_wall_rates.png"))
 
-            # 5. a second request, escalated by the leader: the unit's link, 报到 on a phone, gone from the wall
-            called = file_request(url, keys["intake"], "G01", "E2E-3")
-            leader_opens(leader, url, called)
-            leader.locator(".gg-case-unit", has_text=UNIT).click()
-            leader.locator(".gg-case-reason").fill("管道在物业范围，请物业到场")
-            leader.locator(".gg-button-escalate").click()
-            expect(leader.locator(".gg-case-message")).to_contain_text("已吹哨")
-            link = leader.locator(".gg-case-message code.gg-unit-link").inner_text()
-            assert link.startswith(url + "unit/")
-            awaited = wall.locator(f".gg-wall-await[data-unit='{UNIT}']")
-            expect(awaited).to_contain_text(f"东区一网格 · {CATEGORY}", timeout=30_000)
-            unit = new_page(browser, errors, **PHONE)  # the unit has no account: the link is all it needs
-            unit.goto(link)
-            expect(unit.locator(".gg-unit-case")).to_contain_text("管道在物业范围，请物业到场")
-            expect(unit.locator("body")).not_to_contain_text(WORDS)
-            acknowledged = refreshes(wall)
-            unit.locator("#unit-acknowledge").click()
-            expect(unit.locator("[role=status]")).to_have_text("已报到，谢谢。")
-            expect(awaited).to_have_count(0, timeout=30_000)
-            assert refreshes(wall) - acknowledged <= REFRESHES_TO_DROP_A_UNIT
-            unit.screenshot(path=str(ARTIFACTS / "case_loop_unit.png"))
+        # 5. a second request, escalated by the leader: the unit's link, 报到 on a phone, gone from the wall
+        called = file_request(url, keys["intake"], "G01", "E2E-3")
+        leader_opens(leader, url, called)
+        leader.locator(".gg-case-unit", has_text=UNIT).click()
+        leader.locator(".gg-case-reason").fill("管道在物业范围，请物业到场")
+        leader.locator(".gg-button-escalate").click()
+        expect(leader.locator(".gg-case-message")).to_contain_text("已吹哨")
+        link = leader.locator(".gg-case-message code.gg-unit-link").inner_text()
+        assert link.startswith(url + "unit/")
+        awaited = wall.locator(f".gg-wall-await[data-unit='{UNIT}']")
+        expect(awaited).to_contain_text(f"东区一网格 · {CATEGORY}", timeout=30_000)
+        unit = new_page(browser, errors, **PHONE)  # the unit has no account: the link is all it needs
+        unit.goto(link)
+        expect(unit.locator(".gg-unit-case")).to_contain_text("管道在物业范围，请物业到场")
+        expect(unit.locator("body")).not_to_contain_text(WORDS)
+        acknowledged = refreshes(wall)
+        unit.locator("#unit-acknowledge").click()
+        expect(unit.locator("[role=status]")).to_have_text("已报到，谢谢。")
+        expect(awaited).to_have_count(0, timeout=30_000)
+        assert refreshes(wall) - acknowledged <= REFRESHES_TO_DROP_A_UNIT
+        unit.screenshot(path=str(ARTIFACTS / "case_loop_unit.png"))
 
-            # 6. another grid's leader gets none of either case by any address that names it
-            api = Client(url)
-            csrf = api.sign_in(users["leader23"])
-            for case in (case_id, called):
-                shown = api.get(f"/api/v1/cases/{case}")
-                assert shown.status in (403, 404) and WORDS not in str(shown.body)
-                written = api.post(f"/api/v1/cases/{case}/events", body={"action": "note", "note": "看看"},
-                                   headers={"X-CSRF-Token": csrf})
-                assert written.status in (403, 404) and WORDS not in str(written.body)
-                other.goto(url + f"cases?case={case}")
-                expect(other.locator(".gg-list-empty")).to_have_text(NOT_YOURS)
-                assert WORDS not in other.content() and UNIT not in other.content()
-            fetched = other.request.get(url + photo_url.lstrip("/"))
-            assert fetched.status in (403, 404) and fetched.body()[:3] != b"\xff\xd8\xff"
-            # the unit link's path: a case id there is no link, and the link holds its one case and its unit's two
-            # actions, nothing else
-            gone = other.goto(url + f"unit/{case_id}")
-            assert gone is not None and gone.status == 404
-            other.goto(link + f"?case={case_id}")
-            expect(other.locator(".gg-unit-case")).to_contain_text("管道在物业范围，请物业到场")
-            assert WORDS not in other.content() and "已与施工方约定" not in other.content()
-            nonce = other.locator("input[name=nonce]").first.get_attribute("value")
-            assert nonce
-            forged = other.request.post(link, form={"nonce": nonce, "action": "resolve", "note": "办完了"})
-            assert forged.status == 400
-            assert errors == []
-        finally:
-            browser.close()
+        # 6. another grid's leader gets none of either case by any address that names it
+        api = Client(url)
+        csrf = api.sign_in(users["leader23"])
+        for case in (case_id, called):
+            shown = api.get(f"/api/v1/cases/{case}")
+            assert shown.status in (403, 404) and WORDS not in str(shown.body)
+            written = api.post(f"/api/v1/cases/{case}/events", body={"action": "note", "note": "看看"},
+                               headers={"X-CSRF-Token": csrf})
+            assert written.status in (403, 404) and WORDS not in str(written.body)
+            other.goto(url + f"cases?case={case}")
+            expect(other.locator(".gg-list-empty")).to_have_text(NOT_YOURS)
+            assert WORDS not in other.content() and UNIT not in other.content()
+        fetched = other.request.get(url + photo_url.lstrip("/"))
+        assert fetched.status in (403, 404) and fetched.body()[:3] != b"\xff\xd8\xff"
+        # the unit link's path: a case id there is no link, and the link holds its one case and its unit's two
+        # actions, nothing else
+        gone = other.goto(url + f"unit/{case_id}")
+        assert gone is not None and gone.status == 404
+        other.goto(link + f"?case={case_id}")
+        expect(other.locator(".gg-unit-case")).to_contain_text("管道在物业范围，请物业到场")
+        assert WORDS not in other.content() and "已与施工方约定" not in other.content()
+        nonce = other.locator("input[name=nonce]").first.get_attribute("value")
+        assert nonce
+        forged = other.request.post(link, form={"nonce": nonce, "action": "resolve", "note": "办完了"})
+        assert forged.status == 400
+        assert errors == []
 
     # 7. each step is exactly the events expected, from its source, and audited
     leader1 = users["leader1"].username

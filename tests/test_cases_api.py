@@ -147,3 +147,38 @@ def test_the_readmes_curl_examples_work(served: Served) -> None:
         script = "set -e\n" + block
         done = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, (block, done.stdout, done.stderr)
+
+
+def test_a_work_order_known_only_from_its_file_is_listed_read_and_acted_on_under_one_id(served: Served) -> None:
+    """An office file's work order no one has touched has no case row; the first action gives it one, with the
+    file's facts as its first event, and its id stays the same. Another grid's leader never reaches it."""
+    with psycopg.connect(served.db_url, autocommit=True) as conn:
+        # the grids' own load run: a record as `gridgov load` leaves it (tests/test_dashboard_wall.py does the same)
+        conn.execute(
+            "INSERT INTO complaints (ticket_id, received_at, category, content, address, geocoded_by, geom,"
+            " grid_code, load_run_id, source_row) SELECT 'FILE-1', now() - interval '1 hour', '噪音扰民', '夜间施工',"
+            " '一号楼', 'wgs84', ST_PointOnSurface(geom), grid_code, load_run_id, 1 FROM grids WHERE grid_code = 'G01'"
+        )
+    case_id = "W-FILE-1"
+    leader = served.client()
+    csrf = leader.sign_in(served.users["leader1"])
+    assert case_id in [c["case_id"] for c in leader.get("/api/v1/cases?open=true").body["cases"]]
+    shown = leader.get(f"/api/v1/cases/{case_id}").body
+    assert (shown["state"], shown["description"], shown["allowed"][:2]) == ("assigned", "夜间施工", ["respond", "start"])
+    assert [(e["seq"], e["action"], e["source"]) for e in shown["events"]] == [(1, "import", "import")]
+    assert _stored(served, case_id) == ([], [])  # no row, no event yet
+
+    other = served.client()
+    other_csrf = other.sign_in(served.users["leader23"])
+    assert other.get(f"/api/v1/cases/{case_id}").status == 404
+    refused = other.post(f"/api/v1/cases/{case_id}/events", body={"action": "respond"},
+                         headers={"X-CSRF-Token": other_csrf})
+    assert refused.status == 404 and _stored(served, case_id) == ([], [])
+
+    responded = leader.post(f"/api/v1/cases/{case_id}/events", body={"action": "respond"},
+                            headers={"X-CSRF-Token": csrf})
+    assert (responded.status, responded.body["state"]) == (201, "responded")
+    assert _stored(served, case_id) == (["import", "respond"], ["respond"])
+    after = leader.get(f"/api/v1/cases/{case_id}").body
+    assert after["case_id"] == case_id and after["events"][0] == shown["events"][0]
+    assert [c["case_id"] for c in leader.get("/api/v1/cases?open=true").body["cases"]].count(case_id) == 1

@@ -19,9 +19,9 @@ import psycopg
 import pytest
 from auth_client import User, app_settings, callback, csrf_of, login, make_users, running_app, session_secret
 from flask.testing import FlaskClient
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from seed_sql import seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 
 from dashboard import pages
 from dashboard.app import create_app
@@ -328,56 +328,52 @@ def test_a_grid_leader_signs_in_in_chromium_and_sees_only_their_grid(db_url: str
         seed_small_community(conn)
     leader = make_users(db_url)["leader1"]
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_TILE_URL": ""}
-    with serving(env, ARTIFACTS / "serve_auth.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+    with serving(env, ARTIFACTS / "serve_auth.log") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
 
-            page.goto(url + "grid")
-            expect(page).to_have_url(url + "login?next=%2Fgrid")
-            expect(page.locator("h1")).to_have_text("社区网格治理平台")
-            page.locator("input[name=username]").fill(leader.username)
-            page.locator("input[name=password]").fill("not the password")
-            page.locator("button[type=submit]").click()
-            expect(page.locator(".gg-error")).to_have_text("用户名或密码不正确。")
-            page.screenshot(path=str(ARTIFACTS / "login_failed.png"))
+        page.goto(url + "grid")
+        expect(page).to_have_url(url + "login?next=%2Fgrid")
+        expect(page.locator("h1")).to_have_text("社区网格治理平台")
+        page.locator("input[name=username]").fill(leader.username)
+        page.locator("input[name=password]").fill("not the password")
+        page.locator("button[type=submit]").click()
+        expect(page.locator(".gg-error")).to_have_text("用户名或密码不正确。")
+        page.screenshot(path=str(ARTIFACTS / "login_failed.png"))
 
-            page.locator("input[name=password]").fill(leader.password)
-            page.locator("button[type=submit]").click()
-            expect(page).to_have_url(url + "grid")
-            expect(page.locator("header h1")).to_have_text("我的网格")
-            expect(page.locator(".gg-user")).to_contain_text("leader1")
-            expect(page.locator("path.grid-polygon")).to_have_count(1)  # G01 only
-            # H01 and H02 share B001: one cluster; H04 at B002: a point
-            expect(page.locator(".gg-cluster")).to_have_count(1)
-            expect(page.locator("path.household-point")).to_have_count(1)
-            page.screenshot(path=str(ARTIFACTS / "grid_leader.png"))
+        page.locator("input[name=password]").fill(leader.password)
+        page.locator("button[type=submit]").click()
+        expect(page).to_have_url(url + "grid")
+        expect(page.locator("header h1")).to_have_text("我的网格")
+        expect(page.locator(".gg-user")).to_contain_text("leader1")
+        expect(page.locator("path.grid-polygon")).to_have_count(1)  # G01 only
+        # H01 and H02 share B001: one cluster; H04 at B002: a point
+        expect(page.locator(".gg-cluster")).to_have_count(1)
+        expect(page.locator("path.household-point")).to_have_count(1)
+        page.screenshot(path=str(ARTIFACTS / "grid_leader.png"))
 
-            # the same session, asking by hand for another grid: refused on the server
-            assert page.request.get(url + "data/special_groups/detail.json?grid=G02").status == 403
-            assert page.request.get(url + "data/special_groups/detail.json?grid=G01").status == 200
+        # the same session, asking by hand for another grid: refused on the server
+        assert page.request.get(url + "data/special_groups/detail.json?grid=G02").status == 403
+        assert page.request.get(url + "data/special_groups/detail.json?grid=G01").status == 200
 
-            # the session ends while the page is open (here its cookie goes): the next callback finds it gone, and
-            # the browser is sent to sign in, then back to the page it was on
-            page.context.clear_cookies()
-            page.locator("#visit-status .gg-filter-box").nth(1).click()  # another filter than the one shown
-            expect(page).to_have_url(url + "login?next=%2Fgrid")
-            page.locator("input[name=username]").fill(leader.username)
-            page.locator("input[name=password]").fill(leader.password)
-            page.locator("button[type=submit]").click()
-            expect(page).to_have_url(url + "grid")
-            expect(page.locator("path.grid-polygon")).to_have_count(1)
+        # the session ends while the page is open (here its cookie goes): the next callback finds it gone, and
+        # the browser is sent to sign in, then back to the page it was on
+        page.context.clear_cookies()
+        page.locator("#visit-status .gg-filter-box").nth(1).click()  # another filter than the one shown
+        expect(page).to_have_url(url + "login?next=%2Fgrid")
+        page.locator("input[name=username]").fill(leader.username)
+        page.locator("input[name=password]").fill(leader.password)
+        page.locator("button[type=submit]").click()
+        expect(page).to_have_url(url + "grid")
+        expect(page.locator("path.grid-polygon")).to_have_count(1)
 
-            page.get_by_text("English").click()
-            expect(page.locator("header h1")).to_have_text("My grids")
-            page.locator("button.gg-logout").click()
-            expect(page).to_have_url(url + "login")
-            assert page.request.get(url + "data/special_groups.json").status == 401
-            assert errors == []
-        finally:
-            browser.close()
+        page.get_by_text("English").click()
+        expect(page.locator("header h1")).to_have_text("My grids")
+        page.locator("button.gg-logout").click()
+        expect(page).to_have_url(url + "login")
+        assert page.request.get(url + "data/special_groups.json").status == 401
+        assert errors == []
 
 
 def test_the_administrator_sees_the_accounts_and_the_audit_trail(app: dash.Dash, users: dict[str, User]) -> None:

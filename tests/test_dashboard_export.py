@@ -24,9 +24,10 @@ import shapely
 import shapely.geometry
 from auth_client import User, make_users, running_app, session_secret, signed_in
 from download_client import csrf_token, download
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from seed_sql import GRIDS, seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
+from test_dashboard_browser import sign_in
 
 from dashboard.maps import layer_legend, layer_style
 from gridgov import audit, i18n
@@ -394,73 +395,67 @@ def test_a_planner_previews_a_grid_and_downloads_it_in_chromium(db_url: str) -> 
     ARTIFACTS.mkdir(exist_ok=True)
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_TILE_URL": "",
            "GRIDGOV_API_PORT": str(API_PORT)}
-    with serving(env, ARTIFACTS / "serve_export.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 850}, accept_downloads=True)
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            requested: list[str] = []
-            page.on("request", lambda r: requested.append(r.url))
+    with serving(env, ARTIFACTS / "serve_export.log") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 850}, accept_downloads=True)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url))
 
-            page.goto(url + "login")
-            page.locator("input[name=username]").fill(planner.username)
-            page.locator("input[name=password]").fill(planner.password)
-            page.locator("button[type=submit]").click()
-            expect(page).to_have_url(url + "export")
-            expect(page.locator("header h1")).to_have_text("数据导出")
-            layers = page.locator("#export-layer")
-            for layer in export.exportable():
-                expect(layers).to_contain_text(text(layer.label, "zh"))
-            expect(page.locator("#export-ogc-url")).to_have_text(f"http://127.0.0.1:{API_PORT}/")
-            polygons = page.locator("path.export-polygon")
-            expect(polygons).to_have_count(len(GRIDS))
-            expect(page.locator(".gg-layer-legend")).to_contain_text("特殊群体户数")
-            page.screenshot(path=str(ARTIFACTS / "export_page.png"))
+        page.goto(url + "login")
+        sign_in(page, planner)
+        expect(page).to_have_url(url + "export")
+        expect(page.locator("header h1")).to_have_text("数据导出")
+        layers = page.locator("#export-layer")
+        for layer in export.exportable():
+            expect(layers).to_contain_text(text(layer.label, "zh"))
+        expect(page.locator("#export-ogc-url")).to_have_text(f"http://127.0.0.1:{API_PORT}/")
+        polygons = page.locator("path.export-polygon")
+        expect(polygons).to_have_count(len(GRIDS))
+        expect(page.locator(".gg-layer-legend")).to_contain_text("特殊群体户数")
+        page.screenshot(path=str(ARTIFACTS / "export_page.png"))
 
-            page.get_by_text("安全隐患", exact=True).click()
-            expect(page.locator("#export-status")).to_have_text(f"预览：安全隐患 · {len(GRIDS)} 个网格")
-            expect(page.locator(".gg-layer-legend")).to_contain_text("逾期未整改隐患")
-            page.locator("#export-grids").click()
-            page.get_by_text("G01 东区一网格").click()
-            page.keyboard.press("Escape")
-            expect(page.locator("#export-status")).to_have_text("预览：安全隐患 · 1 个网格")
-            expect(polygons).to_have_count(1)
-            expect(page.locator("#export-geojson")).to_have_attribute("formaction", "/data/hazards.geojson?grid=G01")
+        page.get_by_text("安全隐患", exact=True).click()
+        expect(page.locator("#export-status")).to_have_text(f"预览：安全隐患 · {len(GRIDS)} 个网格")
+        expect(page.locator(".gg-layer-legend")).to_contain_text("逾期未整改隐患")
+        page.locator("#export-grids").click()
+        page.get_by_text("G01 东区一网格").click()
+        page.keyboard.press("Escape")
+        expect(page.locator("#export-status")).to_have_text("预览：安全隐患 · 1 个网格")
+        expect(polygons).to_have_count(1)
+        expect(page.locator("#export-geojson")).to_have_attribute("formaction", "/data/hazards.geojson?grid=G01")
 
-            polygons.first.click()  # the grid's numbers
-            popup = page.locator(".gg-popup")
-            expect(popup).to_contain_text("东区一网格")
-            expect(popup).to_contain_text("隐患数")
-            # G01's 3 hazards: a count below 5, withheld from a planner (layers.suppression) and shown as "—"
-            expect(popup.locator("tr", has_text="隐患数").first.locator("td")).to_have_text("—")
-            page.mouse.move(200, 800)  # off the map: the hover tooltip goes, the popup stays
-            expect(page.locator(".leaflet-tooltip")).to_have_count(0)
-            expect(popup).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "export_grid.png"))
+        polygons.first.click()  # the grid's numbers
+        popup = page.locator(".gg-popup")
+        expect(popup).to_contain_text("东区一网格")
+        expect(popup).to_contain_text("隐患数")
+        # G01's 3 hazards: a count below 5, withheld from a planner (layers.suppression) and shown as "—"
+        expect(popup.locator("tr", has_text="隐患数").first.locator("td")).to_have_text("—")
+        page.mouse.move(200, 800)  # off the map: the hover tooltip goes, the popup stays
+        expect(page.locator(".leaflet-tooltip")).to_have_count(0)
+        expect(popup).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "export_grid.png"))
 
-            with page.expect_download() as info:
-                page.locator("#export-geojson").click()
-            download = info.value
-            assert download.suggested_filename == "安全隐患_hazards_G01.geojson"
-            saved = ARTIFACTS / "export_download.geojson"
-            download.save_as(saved)
-            doc = assert_rfc7946(saved.read_text(encoding="utf-8"))
-            assert [f["properties"]["grid_code"] for f in doc["features"]] == ["G01"]
-            assert doc["features"][0]["properties"]["hazards"] is None  # 3: withheld, as in the preview
+        with page.expect_download() as info:
+            page.locator("#export-geojson").click()
+        download = info.value
+        assert download.suggested_filename == "安全隐患_hazards_G01.geojson"
+        saved = ARTIFACTS / "export_download.geojson"
+        download.save_as(saved)
+        doc = assert_rfc7946(saved.read_text(encoding="utf-8"))
+        assert [f["properties"]["grid_code"] for f in doc["features"]] == ["G01"]
+        assert doc["features"][0]["properties"]["hazards"] is None  # 3: withheld, as in the preview
 
-            page.get_by_text("English").click()
-            expect(page.locator("header h1")).to_have_text("Data export")
-            expect(page.locator("#export-layer")).to_contain_text("Safety hazards")
-            expect(page.locator("#export-status")).to_have_text(f"Preview: Special groups · {len(GRIDS)} grids")
-            expect(page.locator(".gg-layer-legend")).to_contain_text("per 100 = special-group households")
-            expect(polygons).to_have_count(len(GRIDS))
-            page.screenshot(path=str(ARTIFACTS / "export_page_en.png"))
-            assert errors == []
-            assert [u for u in requested if u.startswith("http") and not u.startswith(url)] == []  # offline
-        finally:
-            browser.close()
+        page.get_by_text("English").click()
+        expect(page.locator("header h1")).to_have_text("Data export")
+        expect(page.locator("#export-layer")).to_contain_text("Safety hazards")
+        expect(page.locator("#export-status")).to_have_text(f"Preview: Special groups · {len(GRIDS)} grids")
+        expect(page.locator(".gg-layer-legend")).to_contain_text("per 100 = special-group households")
+        expect(polygons).to_have_count(len(GRIDS))
+        page.screenshot(path=str(ARTIFACTS / "export_page_en.png"))
+        assert errors == []
+        assert [u for u in requested if u.startswith("http") and not u.startswith(url)] == []  # offline
     with psycopg.connect(db_url) as conn:
         (event,) = [e for e in audit.recent(conn) if e.action == audit.EXPORT]
     assert event.username == planner.username and event.detail["grids"] == ["G01"]

@@ -22,9 +22,9 @@ import psycopg
 import pytest
 from auth_client import User, make_users, running_app, session_secret, signed_in
 from flask.testing import FlaskClient
-from playwright.sync_api import Page, Response, expect, sync_playwright
+from playwright.sync_api import Page, Response, expect
 from seed_sql import seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 
 from gridgov import audit
 from gridgov.rls import grid_reader_transaction
@@ -434,74 +434,70 @@ def test_a_grid_leader_records_a_visit_on_a_phone(db_url: str) -> None:
     seed_grid_work(db_url)
     leader = make_users(db_url)["leader1"]
     ARTIFACTS.mkdir(exist_ok=True)
-    with serving(serve_env(db_url), ARTIFACTS / "serve_grid.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(**PHONE).new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            responses: list[Response] = []
-            page.on("response", lambda r: responses.append(r) if r.url.startswith(url) else None)
+    with serving(serve_env(db_url), ARTIFACTS / "serve_grid.log") as url, chromium() as browser:
+        page = browser.new_context(**PHONE).new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        responses: list[Response] = []
+        page.on("response", lambda r: responses.append(r) if r.url.startswith(url) else None)
 
-            sign_in_to_grid(page, url, leader)
-            expect(page.locator("header h1")).to_have_text("我的网格")
-            expect(page.locator("path.grid-polygon")).to_have_count(1)  # G01, and nothing else was sent
-            # one cluster per building: H01, H02 and two work orders at B001; H04 and a hazard at B002
-            expect(page.locator(".gg-cluster")).to_have_count(2)
-            visits = page.locator(".gg-section-visits li[data-household]")
-            expect(visits).to_have_count(2)
-            h01 = page.locator("li[data-household=H01]")
-            expect(h01).to_have_attribute("data-status", "overdue")
-            expect(h01).to_contain_text("张一")
-            expect(h01.locator("a.gg-phone")).to_have_attribute("href", "tel:13900000001")
-            expect(page.locator("li[data-ticket]")).to_have_count(2)
-            expect(page.locator("li[data-hazard]")).to_have_count(1)
-            visited = page.locator(".gg-count[data-count=visited] .gg-count-value")
-            expect(visited).to_have_text("0")
-            # on a phone the panel follows the map, nothing sticks out sideways
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            map_box, side_box = page.locator(".gg-grid-mapbox").bounding_box(), page.locator(".gg-grid-side").bounding_box()
-            assert map_box and side_box and side_box["y"] >= map_box["y"] + map_box["height"] - 1
-            page.screenshot(path=str(ARTIFACTS / "grid_phone.png"))
+        sign_in_to_grid(page, url, leader)
+        expect(page.locator("header h1")).to_have_text("我的网格")
+        expect(page.locator("path.grid-polygon")).to_have_count(1)  # G01, and nothing else was sent
+        # one cluster per building: H01, H02 and two work orders at B001; H04 and a hazard at B002
+        expect(page.locator(".gg-cluster")).to_have_count(2)
+        visits = page.locator(".gg-section-visits li[data-household]")
+        expect(visits).to_have_count(2)
+        h01 = page.locator("li[data-household=H01]")
+        expect(h01).to_have_attribute("data-status", "overdue")
+        expect(h01).to_contain_text("张一")
+        expect(h01.locator("a.gg-phone")).to_have_attribute("href", "tel:13900000001")
+        expect(page.locator("li[data-ticket]")).to_have_count(2)
+        expect(page.locator("li[data-hazard]")).to_have_count(1)
+        visited = page.locator(".gg-count[data-count=visited] .gg-count-value")
+        expect(visited).to_have_text("0")
+        # on a phone the panel follows the map, nothing sticks out sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        map_box, side_box = page.locator(".gg-grid-mapbox").bounding_box(), page.locator(".gg-grid-side").bounding_box()
+        assert map_box and side_box and side_box["y"] >= map_box["y"] + map_box["height"] - 1
+        page.screenshot(path=str(ARTIFACTS / "grid_phone.png"))
 
-            # the polygon's tooltip gives its numbers, and a click on it picks it
-            page.locator("path.grid-polygon").hover()
-            expect(page.locator(".leaflet-tooltip")).to_contain_text("东区一网格")
-            expect(page.locator(".gg-grid-select")).to_contain_text("我负责的全部网格")
-            page.locator("path.grid-polygon").click()
-            expect(page.locator(".gg-grid-select")).to_contain_text("G01 东区一网格")
-            expect(page.locator(".gg-counts-title")).to_have_text("东区一网格")
+        # the polygon's tooltip gives its numbers, and a click on it picks it
+        page.locator("path.grid-polygon").hover()
+        expect(page.locator(".leaflet-tooltip")).to_contain_text("东区一网格")
+        expect(page.locator(".gg-grid-select")).to_contain_text("我负责的全部网格")
+        page.locator("path.grid-polygon").click()
+        expect(page.locator(".gg-grid-select")).to_contain_text("G01 东区一网格")
+        expect(page.locator(".gg-counts-title")).to_have_text("东区一网格")
 
-            # zoomed out, the points of one building gather into clusters
-            for _ in range(3):
-                page.locator(".leaflet-control-zoom-out").click()
-            expect(page.locator(".gg-cluster").first).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "grid_phone_clusters.png"))
-            for _ in range(3):
-                page.locator(".leaflet-control-zoom-in").click()
-            expect(page.locator(".gg-cluster")).to_have_count(2)
+        # zoomed out, the points of one building gather into clusters
+        for _ in range(3):
+            page.locator(".leaflet-control-zoom-out").click()
+        expect(page.locator(".gg-cluster").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "grid_phone_clusters.png"))
+        for _ in range(3):
+            page.locator(".leaflet-control-zoom-in").click()
+        expect(page.locator(".gg-cluster")).to_have_count(2)
 
-            # record a visit to H01 from its row: the form opens with H01 picked; keep today's date, write a note, save
-            h01.get_by_role("button", name="记录走访").click()
-            form = page.locator("#visit-sheet")
-            expect(form.locator("#visit-household")).to_contain_text("H01")
-            page.locator("#visit-notes").fill("身体良好")
-            page.locator("#visit-save").click()
-            expect(page.locator(".gg-form-ok")).to_have_text(f"已记录 H01 张一 于 {_today().isoformat()} 的走访。")
-            expect(h01).to_have_count(0)  # no longer 待访
-            page.locator(".gg-count[data-count=visited]").click()
-            expect(h01).to_have_attribute("data-status", "visited")
-            expect(h01).to_contain_text("已访")
-            expect(visited).to_have_text("1")
-            expect(page.locator(".gg-count[data-count=overdue] .gg-count-value")).to_have_text("0")
-            page.locator(".gg-section-visits").scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "grid_phone_recorded.png"))
+        # record a visit to H01 from its row: the form opens with H01 picked; keep today's date, write a note, save
+        h01.get_by_role("button", name="记录走访").click()
+        form = page.locator("#visit-sheet")
+        expect(form.locator("#visit-household")).to_contain_text("H01")
+        page.locator("#visit-notes").fill("身体良好")
+        page.locator("#visit-save").click()
+        expect(page.locator(".gg-form-ok")).to_have_text(f"已记录 H01 张一 于 {_today().isoformat()} 的走访。")
+        expect(h01).to_have_count(0)  # no longer 待访
+        page.locator(".gg-count[data-count=visited]").click()
+        expect(h01).to_have_attribute("data-status", "visited")
+        expect(h01).to_contain_text("已访")
+        expect(visited).to_have_text("1")
+        expect(page.locator(".gg-count[data-count=overdue] .gg-count-value")).to_have_text("0")
+        page.locator(".gg-section-visits").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "grid_phone_recorded.png"))
 
-            assert len(visit_rows(db_url)) == 1
+        assert len(visit_rows(db_url)) == 1
 
-            sent = page.content() + _dash_bodies(responses)
-            assert not [o for o in OTHERS if o in sent]
-            assert errors == []
-        finally:
-            browser.close()
+        sent = page.content() + _dash_bodies(responses)
+        assert not [o for o in OTHERS if o in sent]
+        assert errors == []

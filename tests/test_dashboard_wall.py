@@ -38,19 +38,19 @@ from auth_client import (
 )
 from community import CLOCK, LAYER_SETTINGS
 from flask.testing import FlaskClient
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from psycopg import sql
 from seed_sql import GRIDS, seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, UNDER_LIBFAKETIME, free_port, serving
+from served_app import UNDER_LIBFAKETIME, chromium, free_port, serving
 
 from dashboard.app import create_app
-from dashboard.wall import content, warmup
+from dashboard.wall import content, view, warmup
 from dashboard.wall import page as wall_page
 from dashboard.wall.numbers import RATE_DAYS, Figures, GridNumbers
 from dashboard.web import fast_json
 from etl.folder import plan
 from etl.load import load_file
-from gridgov import accounts
+from gridgov import accounts, areas
 from gridgov.access import Role
 from gridgov.settings import CommunitySettings, DashboardSettings, LayerSettings
 from layers import answers, registry
@@ -229,11 +229,12 @@ def test_the_ranking_follows_its_stated_score(app: dash.Dash, users: dict[str, U
     shown = wall_update(signed_in(app, users["shuji"]))
     rows = [c for c in _walk(shown["wall-ranking"]["children"]) if "data-grid" in c["props"]]
     ranked = [(r["props"]["data-grid"], _text(r)) for r in rows]
-    # G01: H02 overdue + Z1 overdue = 2; G02: Z5 overdue = 1; G03: nothing, not listed
+    # by the default weights (3 per overdue hazard, 1 per household overdue a visit): G01: Z1 overdue × 3 + H02
+    # overdue × 1 = 4; G02: Z5 overdue × 3 = 3; G03: nothing, not listed. Why, the heaviest part first
     assert [code for code, _ in ranked] == ["G01", "G02"]
-    assert ranked[0][1].split() == ["1", "东区一网格", "2", "上期漏访", "1", "户", "逾期隐患", "1", "项"]
-    assert ranked[1][1].split() == ["2", "东区二网格", "1", "逾期隐患", "1", "项"]
-    assert "得分 = 上期漏访户数 + 逾期隐患数 + 诉求热点等级（1–3）+ 预警 2 分" in _text(shown["wall-ranking"]["children"])
+    assert ranked[0][1].split() == ["1", "东区一网格", "逾期隐患", "1", "项", "上期漏访", "1", "户", "4"]
+    assert ranked[1][1].split() == ["2", "东区二网格", "逾期隐患", "1", "项", "3"]
+    assert "排名 = 逾期隐患×3 + 预警×2 + 上期漏访×1 + 热点等级×1" in _text(shown["wall-ranking"]["children"])
 
 
 def test_the_banner_shows_time_category_and_grid_and_nothing_personal(app: dash.Dash, users: dict[str, User]) -> None:
@@ -279,8 +280,8 @@ def test_the_rotation_count_picks_a_playlist_layer_and_nothing_else(app: dash.Da
     hot = wall_update(client, n_rotate=1)
     assert hot["wall-grid-layer"]["hideout"]["mode"] == "categories"
     assert hot["wall-grid-layer"]["hideout"]["property"] == "gi_bin"
-    legend = _text(hot["wall-legend"]["children"])
-    assert "诉求热点（Getis-Ord Gi*）" in legend and "热点（99%置信度）" in legend and "冷点（99%置信度）" in legend
+    rows = [_text(c) for c in _walk(hot["wall-legend"]["children"]) if c["props"].get("className") == "gg-wall-legend-label"]
+    assert rows == ["热点", "不显著", "冷点"]  # in plain words; the statistics behind the legend's "?"
     assert sorted(hot["wall-grid-layer"]["hideout"]["values"]) == [g.code for g in GRIDS]  # a colour for every grid
     # a crafted count is refused, not read as a layer name or a grid
     for crafted in ("hazards", -1, 1.5, True, {"layer": "special_groups"}, ["G01"]):
@@ -312,10 +313,10 @@ def test_a_grids_numbers_travel_with_it_to_the_map(app: dash.Dash, users: dict[s
     assert hideout["values"]["G01"] == 1 and hideout["tips"]["G01"] == "逾期未整改隐患：1"
     assert dict(zip(hideout["rowLabels"], hideout["rows"]["G01"].split(content.ROW_SEPARATOR), strict=True)) == {
         "户数": "5", "特殊群体户数": "3", "上期漏访": "1", "本周诉求": "1",
-        "未整改隐患": "2", "逾期隐患": "1", "未诉先办预警": "否", "关注得分": "2",
+        "未整改隐患": "2", "逾期隐患": "1", "未诉先办预警": "否", "关注得分": "4",
     }
     labels = shown["wall-label-layer"]["hideout"]["labels"]
-    assert labels["G02"] == {"name": "东区二网格", "value": "1"}
+    assert labels["G02"] == {"name": "东区二网格", "value": "1", "rank": 2}  # second in the ranking
     assert sorted(labels) == [g.code for g in GRIDS]  # a community's grids are all labelled
 
 
@@ -407,86 +408,82 @@ def test_the_wall_in_chromium_rotates_refreshes_and_survives_the_database_going_
         "GRIDGOV_WALL_ROTATE_SECONDS": "5",
         "GRIDGOV_BASICALLY_SATISFIED_WEIGHT": str(WEIGHT),
     }
-    with serving(env, ARTIFACTS / "serve_wall.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with serving(env, ARTIFACTS / "serve_wall.log") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        page.goto(url + "login")
+        page.locator("input[name=username]").fill(secretary.username)
+        page.locator("input[name=password]").fill(secretary.password)
+        page.locator("button[type=submit]").click()
+        expect(page).to_have_url(url + "wall")  # the secretary's landing page
+        expect(page.locator("header h1")).to_have_text("社区总览")
+        expect(page.locator("path.grid-polygon")).to_have_count(len(GRIDS))
+        for key, value in (("households", "10"), ("special", "4"), ("visits_overdue", "1"), ("complaints_week", "2"),
+                           ("response", "75.0%"), ("resolution", "66.7%"), ("satisfaction", "50.0%"),
+                           ("hazards_open", "4"), ("hazards_overdue", "2")):
+            expect(tile_value(page, key)).to_have_text(value)
+        expect(page.locator("#wall-layer-title")).to_have_text("特殊群体")
+        legend = page.locator(".gg-wall-legend")
+        expect(legend).to_contain_text("特殊群体户数")
+        expect(page.locator(".gg-wall-stale-on")).to_have_count(0)
+        page.screenshot(path=str(ARTIFACTS / "wall_start.png"))
+
+        # it rotates: the next layer of the playlist, with its own legend (the Gi* bins)
+        expect(page.locator("#wall-layer-title")).to_have_text("热点分析", timeout=20_000)
+        expect(legend).to_contain_text("诉求热点")
+        expect(legend.locator(".gg-wall-legend-row")).to_have_count(3)  # 热点, 不显著, 冷点
+        expect(page.locator(".gg-wall-step-on")).to_have_text("热点分析")
+        page.screenshot(path=str(ARTIFACTS / "wall_hotspots.png"))
+
+        # a click on a grid shows its numbers
+        boxes = sorted((b for b in (p.bounding_box() for p in page.locator("path.grid-polygon").all()) if b), key=lambda b: b["x"])
+        page.mouse.click(boxes[0]["x"] + boxes[0]["width"] / 2, boxes[0]["y"] + boxes[0]["height"] / 2)
+        page.mouse.move(5, 5)  # the tooltip goes, the pop-up stays
+        popup = page.locator(".gg-wall-popup")
+        expect(popup).to_contain_text("东区一网格")
+        expect(popup).to_contain_text("关注得分")
+        expect(popup).to_have_css("opacity", "1")  # faded in
+        page.screenshot(path=str(ARTIFACTS / "wall_popup.png"))
+
+        # it refreshes: a new work order reaches the banner and this week's count without a reload
+        with psycopg.connect(db_url) as conn:
+            conn.execute(
+                "INSERT INTO complaints (ticket_id, received_at, category, content, address, geocoded_by, geom,"
+                " grid_code, load_run_id, source_row) SELECT 'T-NEW', %s, '占道经营', %s, %s, 'wgs84',"
+                " ST_PointOnSurface(geom), grid_code, load_run_id, 99 FROM grids WHERE grid_code = 'G03'",
+                [CommunitySettings().clock().now(), CONTENT, ADDRESS],
+            )
+        new_order = page.locator(".gg-wall-order", has_text="占道经营")
+        expect(new_order).to_have_count(1, timeout=20_000)
+        expect(new_order).to_contain_text("东区三网格")
+        expect(tile_value(page, "complaints_week")).to_have_text("3")
+        expect(page.locator(".gg-wall-banner")).not_to_contain_text(CONTENT)
+        page.screenshot(path=str(ARTIFACTS / "wall_refreshed.png"))
+
+        # the database goes away: the figures stay, under a notice with the last good refresh
+        if UNDER_LIBFAKETIME:
+            pytest.skip("under libfaketime the pool's reconnect back-off never ends (tests/served_app.py)")
+        updated = page.locator("#wall-updated").inner_text()
+        _cut_off(server_url, db_url, allowed=False)
         try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            page.goto(url + "login")
-            page.locator("input[name=username]").fill(secretary.username)
-            page.locator("input[name=password]").fill(secretary.password)
-            page.locator("button[type=submit]").click()
-            expect(page).to_have_url(url + "wall")  # the secretary's landing page
-            expect(page.locator("header h1")).to_have_text("社区总览")
+            stale = page.locator(".gg-wall-stale-on")
+            expect(stale).to_be_visible(timeout=60_000)
+            expect(tile_value(page, "complaints_week")).to_have_text("3")
             expect(page.locator("path.grid-polygon")).to_have_count(len(GRIDS))
-            for key, value in (("households", "10"), ("special", "4"), ("visits_overdue", "1"), ("complaints_week", "2"),
-                               ("response", "75.0%"), ("resolution", "66.7%"), ("satisfaction", "50.0%"),
-                               ("hazards_open", "4"), ("hazards_overdue", "2")):
-                expect(tile_value(page, key)).to_have_text(value)
-            expect(page.locator("#wall-layer-title")).to_have_text("特殊群体")
-            legend = page.locator(".gg-wall-legend")
-            expect(legend).to_contain_text("特殊群体户数")
-            expect(page.locator(".gg-wall-stale-on")).to_have_count(0)
-            page.screenshot(path=str(ARTIFACTS / "wall_start.png"))
-
-            # it rotates: the next layer of the playlist, with its own legend (the Gi* bins)
-            expect(page.locator("#wall-layer-title")).to_have_text("热点分析", timeout=20_000)
-            expect(legend).to_contain_text("诉求热点（Getis-Ord Gi*）")
-            expect(legend.locator(".gg-wall-legend-row")).to_have_count(7)
-            expect(page.locator(".gg-wall-step-on")).to_have_text("热点分析")
-            page.screenshot(path=str(ARTIFACTS / "wall_hotspots.png"))
-
-            # a click on a grid shows its numbers
-            boxes = sorted((b for b in (p.bounding_box() for p in page.locator("path.grid-polygon").all()) if b), key=lambda b: b["x"])
-            page.mouse.click(boxes[0]["x"] + boxes[0]["width"] / 2, boxes[0]["y"] + boxes[0]["height"] / 2)
-            page.mouse.move(5, 5)  # the tooltip goes, the pop-up stays
-            popup = page.locator(".gg-wall-popup")
-            expect(popup).to_contain_text("东区一网格")
-            expect(popup).to_contain_text("关注得分")
-            expect(popup).to_have_css("opacity", "1")  # faded in
-            page.screenshot(path=str(ARTIFACTS / "wall_popup.png"))
-
-            # it refreshes: a new work order reaches the banner and this week's count without a reload
-            with psycopg.connect(db_url) as conn:
-                conn.execute(
-                    "INSERT INTO complaints (ticket_id, received_at, category, content, address, geocoded_by, geom,"
-                    " grid_code, load_run_id, source_row) SELECT 'T-NEW', %s, '占道经营', %s, %s, 'wgs84',"
-                    " ST_PointOnSurface(geom), grid_code, load_run_id, 99 FROM grids WHERE grid_code = 'G03'",
-                    [CommunitySettings().clock().now(), CONTENT, ADDRESS],
-                )
-            new_order = page.locator(".gg-wall-order", has_text="占道经营")
-            expect(new_order).to_have_count(1, timeout=20_000)
-            expect(new_order).to_contain_text("东区三网格")
-            expect(tile_value(page, "complaints_week")).to_have_text("3")
-            expect(page.locator(".gg-wall-banner")).not_to_contain_text(CONTENT)
-            page.screenshot(path=str(ARTIFACTS / "wall_refreshed.png"))
-
-            # the database goes away: the figures stay, under a notice with the last good refresh
-            if UNDER_LIBFAKETIME:
-                pytest.skip("under libfaketime the pool's reconnect back-off never ends (tests/served_app.py)")
-            updated = page.locator("#wall-updated").inner_text()
-            _cut_off(server_url, db_url, allowed=False)
-            try:
-                stale = page.locator(".gg-wall-stale-on")
-                expect(stale).to_be_visible(timeout=60_000)
-                expect(tile_value(page, "complaints_week")).to_have_text("3")
-                expect(page.locator("path.grid-polygon")).to_have_count(len(GRIDS))
-                # the time it names is the last good refresh's, still shown in the header
-                last_good = page.locator("#wall-updated").inner_text().rsplit(" ", 1)[-1]
-                expect(stale).to_have_text(f"数据未能更新 · 最后成功更新于 {last_good}")
-                page.screenshot(path=str(ARTIFACTS / "wall_stale.png"))
-            finally:
-                _cut_off(server_url, db_url, allowed=True)
-            # and it comes back by itself
-            expect(page.locator(".gg-wall-stale-on")).to_have_count(0, timeout=90_000)
-            expect(page.locator("#wall-updated")).not_to_have_text(updated)
-            expect(tile_value(page, "complaints_week")).to_have_text("3")
-            page.screenshot(path=str(ARTIFACTS / "wall_recovered.png"))
-            assert errors == []
+            # the time it names is the last good refresh's, still shown in the header
+            last_good = page.locator("#wall-updated").inner_text().rsplit(" ", 1)[-1]
+            expect(stale).to_have_text(f"数据未能更新 · 最后成功更新于 {last_good}")
+            page.screenshot(path=str(ARTIFACTS / "wall_stale.png"))
         finally:
-            browser.close()
+            _cut_off(server_url, db_url, allowed=True)
+        # and it comes back by itself
+        expect(page.locator(".gg-wall-stale-on")).to_have_count(0, timeout=90_000)
+        expect(page.locator("#wall-updated")).not_to_have_text(updated)
+        expect(tile_value(page, "complaints_week")).to_have_text("3")
+        page.screenshot(path=str(ARTIFACTS / "wall_recovered.png"))
+        assert errors == []
 
 
 def test_the_grids_shapes_come_by_url_once_and_only_to_those_who_may_see_them(
@@ -561,7 +558,8 @@ def test_a_city_labels_only_the_grids_that_need_attention() -> None:
     city = features(3300)
     ranked = tuple(numbers(f"C{i:04d}", overdue=i) for i in range(1, 11))  # ten grids with a score
     labelled = content._labelled(city, figures(ranked))
-    assert sorted(labelled) == [f"C{i:04d}" for i in range(5, 11)]  # the six highest scores, as the ranking lists
+    # the highest scores, as many as the ranking lists
+    assert sorted(labelled) == [f"C{i:04d}" for i in range(11 - view.RANKED, 11)]
     assert labelled["C0010"] == "网格10"
 
 
@@ -574,7 +572,8 @@ def test_on_the_demo_the_walls_rates_are_the_grids_counts_summed(db_url: str) ->
     with psycopg.connect(db_url) as conn:
         for src in plan(DEMO)[0]:
             load_file(conn, src.path, src.dataset, clock=CLOCK)
-        accounts.add(conn, "shuji", role="secretary", password=password, grids=())
+        every = [community for _, community in areas.communities(conn)]
+        accounts.add(conn, "shuji", role="secretary", password=password, communities=every)
         answer = registry.aggregate(
             conn, "complaints", Viewer(Role.SECRETARY), recent, LayerSettings(basically_satisfied_weight=WEIGHT)
         )

@@ -17,10 +17,14 @@ from datetime import date, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import shapely
 from shapely.geometry import Point, Polygon, shape
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "geodata"))
+from _demo_geo import metres_per_degree
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATOR = REPO / "geodata" / "make_demo.py"
@@ -35,10 +39,20 @@ def read_rows(name: str, encoding: str = "utf-8-sig", folder: Path = DEMO) -> li
         return list(csv.DictReader(f))
 
 
-def grid_polygons() -> list[Polygon]:
+def grid_features() -> list[dict[str, Any]]:
     doc = json.loads((DEMO / "grids.geojson").read_text(encoding="utf-8"))
     assert doc["type"] == "FeatureCollection" and "crs" not in doc
-    return [shape(f["geometry"]) for f in doc["features"]]
+    return list(doc["features"])
+
+
+def grid_polygons(community: str | None = None) -> list[Polygon]:
+    """The grids of one community (社区名称), or of the whole street."""
+    return [shape(f["geometry"]) for f in grid_features() if community in (None, f["properties"]["社区名称"])]
+
+
+def in_metres(poly: Polygon) -> Polygon:
+    kx, ky = metres_per_degree(39.9245)
+    return shapely.transform(poly, lambda xy: xy * [kx, ky])
 
 
 def generator() -> ModuleType:
@@ -51,7 +65,7 @@ def generator() -> ModuleType:
 
 
 _CN = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_ADDRESS = re.compile(r"(甘露园[东南西北中]里(?:[一二三四五六七八九\d]区)?)([一二三四五六七八九十两\d]+)(?:号楼|栋|幢|座|#|-)")
+_ADDRESS = re.compile(r"((?:甘露园|晨光)[东南西北中]?里(?:[一二三四五六七八九\d]区)?)([一二三四五六七八九十两\d]+)(?:号楼|栋|幢|座|#|-)")
 
 
 def _numeral(text: str) -> int:
@@ -90,8 +104,16 @@ def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path: Path) 
             f"{name}: rerun geodata/make_demo.py --as-of {DEMO_AS_OF} --out geodata/demo")
 
 
-def test_grids_tile_the_community_without_gaps_or_overlaps() -> None:
-    cells = grid_polygons()
+def test_every_grid_carries_its_street_and_community_codes() -> None:
+    found = {(f["properties"]["社区名称"], f["properties"]["社区代码"], f["properties"]["街道"], f["properties"]["街道代码"])
+             for f in grid_features()}
+    assert found == {("甘露园南里社区", "110105018013", "八里庄街道", "110105018"),
+                     ("晨光里社区", "110105018014", "八里庄街道", "110105018")}
+    assert all(f["properties"]["网格编码"].startswith(f["properties"]["社区代码"] + "-") for f in grid_features())
+
+
+def test_the_first_communitys_grids_tile_it_without_gaps_or_overlaps() -> None:
+    cells = grid_polygons("甘露园南里社区")
     assert len(cells) == 10
     assert all(c.is_valid and c.exterior.is_ccw for c in cells)
     union = shapely.union_all(cells)
@@ -99,6 +121,19 @@ def test_grids_tile_the_community_without_gaps_or_overlaps() -> None:
     assert union.area == pytest.approx(sum(c.area for c in cells), rel=1e-12)
     for a, b in combinations(cells, 2):
         assert a.intersection(b).area == 0.0
+
+
+def test_the_second_community_is_drawn_as_offices_draw_it() -> None:
+    """Six grids whose shared edges were digitised twice: slivers of overlap small enough for the load to repair
+    (under 500 m² and 1% of a grid), one of them with a park in no grid; none of it inside the first community."""
+    cells = [in_metres(c) for c in grid_polygons("晨光里社区")]
+    first = in_metres(shapely.union_all(grid_polygons("甘露园南里社区")))
+    assert len(cells) == 6 and all(c.is_valid for c in cells)
+    assert sum(len(c.interiors) for c in cells) == 1  # the park
+    slivers = [p.area for a, b in combinations([*cells, first], 2) for p in shapely.get_parts(a.intersection(b))
+               if p.area > 0]
+    assert slivers and max(slivers) < min(500.0, 0.01 * min(c.area for c in cells))
+    assert shapely.union_all(cells).intersection(first).area < 0.002 * first.area
 
 
 def test_every_building_is_inside_exactly_one_grid() -> None:
@@ -215,14 +250,16 @@ def test_dated_demo_visits_few_overdue(dated: Dated) -> None:
 
 
 def test_dated_demo_clusters_rise_up_to_as_of(dated: Dated) -> None:
-    """The README's rising clusters (噪音扰民 in grid -003, 停车管理 in -006) rise over the last months before as_of."""
-    cells = {f["properties"]["网格编码"][-3:]: shape(f["geometry"]) for f in
+    """The README's rising clusters (噪音扰民 in grid 013-003, 停车管理 in 013-006, and in the second community
+    环境卫生 in 014-005) rise over the last months before as_of."""
+    cells = {f["properties"]["网格编码"]: shape(f["geometry"]) for f in
              json.loads((dated.folder / "grids.geojson").read_text(encoding="utf-8"))["features"]}
     grid_of = {compound_and_building(r["楼栋地址"]): next(code for code, c in cells.items()
                                                            if c.contains(Point(float(r["经度"]), float(r["纬度"]))))
                for r in read_rows("buildings.csv", folder=dated.folder)}
     rows = read_rows("complaints.csv", folder=dated.folder)
-    for category, grid in (("噪音扰民", "003"), ("停车管理", "006")):
+    for category, grid in (("噪音扰民", "110105018013-003"), ("停车管理", "110105018013-006"),
+                           ("环境卫生", "110105018014-005")):
         per_30_days = [0] * 5  # newest first
         for r in rows:
             k = (dated.as_of - date.fromisoformat(r["受理时间"][:10])).days // 30

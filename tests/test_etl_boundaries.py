@@ -21,6 +21,7 @@ import pytest
 import shapely
 from community import CLOCK
 
+from etl import gridsplit
 from etl.datasets import DATASETS
 from etl.gridproblems import GridProblem, GridRules, GridsRefused
 from etl.load import LoadResult, load_file
@@ -378,3 +379,50 @@ def test_generator_clean_file_has_no_defects_but_its_slivers(conn: psycopg.Conne
     result: LoadResult = load_file(conn, path, GRIDS, clock=CLOCK)
     assert {p.kind for p in result.grid_problems} == {"repaired_overlap", "warning_gap"}
 
+
+
+# -- a big file: the check's work shared between two connections (etl.gridsplit) --------------------------------
+def test_checked_on_two_connections_each_repair_and_warning_is_the_same(
+    conn: psycopg.Connection, real: tuple[Path, gpd.GeoDataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # from one grid, so this file's three communities are shared between the load's connection and a second one;
+    # a community of the file that loaded earlier loses its overlaps with the other two, wherever they are checked
+    monkeypatch.setattr(gridsplit, "SPLIT_FROM_GRIDS", 1)
+    path, gdf = real
+    defect = gdf.attrs["defects"]
+    last = sorted(gdf["community_name"].unique())[-1]
+    earlier = tmp_path / "grids_last.geojson"
+    write_boundaries(gdf[gdf["community_name"] == last], earlier)
+    load_file(conn, earlier, GRIDS, clock=CLOCK)
+    result = load_file(conn, path, GRIDS, clock=CLOCK)
+    found = kinds(result.grid_problems)
+    assert set(found) == {"repaired_invalid", "repaired_overlap", "warning_hole", "warning_pieces", "warning_gap"}
+    assert [p.grids for p in found["repaired_invalid"]] == [(defect["bowtie"],)]
+    # every community's coverage was judged: each has its slivers or holes
+    assert {p.community for p in found["warning_gap"] + found["warning_hole"]} == set(gdf["community_name"])
+    assert {defect["park"], defect["river"]} <= {g for p in found["warning_hole"] for g in p.grids}
+    assert {p.grids for p in found["warning_pieces"]} == {(defect["island"],), (defect["community_in_two_pieces"],)}
+    for p in found["warning_hole"]:
+        assert p.lon is not None and p.lat is not None and covering(conn, p.lon, p.lat) == []
+    # every overlap given to the lower code, those of the community loaded earlier too
+    assert all(p.grids[0] < p.grids[1] for p in found["repaired_overlap"])
+    for p in found["repaired_overlap"]:
+        assert p.lon is not None and p.lat is not None
+        assert covering(conn, p.lon, p.lat) == [p.grids[0]], p.message
+    # and each loaded grid is its drawn shape less what lower codes claim, as with one connection
+    loaded: dict[str, bytes] = dict(conn.execute("SELECT grid_code, ST_AsBinary(geom) FROM grids").fetchall())
+    kx, ky = metres_per_degree(39.9)
+    for code, expected in drawn_less_lower_codes(gdf).items():
+        assert shapely.from_wkb(loaded[code]).symmetric_difference(expected).area * kx * ky < 0.5, code
+
+
+def drawn_less_lower_codes(gdf: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
+    """Each grid as the repair leaves it: its drawn shape (made valid) less what lower codes also cover."""
+    shapes = shapely.make_valid(gdf.geometry.to_numpy())
+    codes = gdf["grid_code"].to_numpy()
+    tree = shapely.STRtree(shapes)
+    out: dict[str, shapely.Geometry] = {}
+    for i, shape in enumerate(shapes):
+        lower = [shapes[j] for j in tree.query(shape, predicate="intersects") if codes[j] < codes[i]]
+        out[codes[i]] = shape.difference(shapely.union_all(lower)) if lower else shape
+    return out

@@ -317,14 +317,18 @@ def test_the_demo_rising_complaints_are_flagged_before_or_as_they_turn_hot(conn:
         filters = Filters(as_of=date(2026, 10, 31), period="week", **kw)  # the 52 weeks up to 31 Oct 2026
         out = registry.grid_frame(conn, "emerging_hotspots", SECRETARY, filters, settings=LAYER_SETTINGS).set_index("grid_code")
         assert (out["periods"] == 52).all()
-        return {code[-3:] for code in out.index if out.loc[code, "early_warning"] or out.loc[code, "last_gi_bin"] > 0}
+        return {code.removeprefix("110105018") for code in out.index
+                if out.loc[code, "early_warning"] or out.loc[code, "last_gi_bin"] > 0}
 
-    # 噪音扰民 rises in grid 003 from July 2026; 停车管理 in grid 006 from August (geodata/demo/README.md)
+    # 噪音扰民 rises in grid 013-003 from July 2026, 停车管理 in 013-006 from August, and in the second community
+    # 环境卫生 in 014-005 from August (geodata/demo/README.md)
     noise = flagged(categories=("噪音扰民",))
-    assert "003" in noise and not noise & {"001", "006"}  # grids far from 003 stay calm
+    assert "013-003" in noise and not noise & {"013-001", "013-006"}  # grids far from 003 stay calm
     parking = flagged(categories=("停车管理",))
-    assert "006" in parking and not parking & {"003", "004", "005"}
-    assert flagged() == {"003", "006"}  # all categories: exactly the two rising grids
+    assert "013-006" in parking and not parking & {"013-003", "013-004", "013-005"}
+    sanitation = flagged(categories=("环境卫生",))
+    assert "014-005" in sanitation and not sanitation & {"013-003", "013-006", "014-001"}
+    assert flagged() == {"013-003", "013-006", "014-005"}  # all categories: exactly the three rising grids
     by_month = registry.grid_frame(
         conn, "emerging_hotspots", SECRETARY, Filters(as_of=date(2026, 10, 31), categories=("噪音扰民",))
     , settings=LAYER_SETTINGS).set_index("grid_code")

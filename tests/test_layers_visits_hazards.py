@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -145,21 +146,29 @@ def test_facilities_by_kind_and_as_public_points(conn: psycopg.Connection) -> No
 
 
 def test_demo_visits_and_hazards_match_the_generator(conn: psycopg.Connection) -> None:
+    """Each community's visit and hazard figures in the README, from the layers' rows of that community's grids."""
     for src in plan(DEMO)[0]:
         load_file(conn, src.path, src.dataset, clock=CLOCK)
     readme = (DEMO / "README.md").read_text(encoding="utf-8")
-    m = re.search(r"household-months due \(六必访 groups\): (\d+), visited: (\d+)", readme)
-    assert m is not None
-    due = visited = 0
+    communities = {"甘露园南里社区": "110105018013-", "晨光里社区": "110105018014-"}
+    due: Counter[str] = Counter()
+    visited: Counter[str] = Counter()
     for month in pd.period_range("2025-11", "2026-10", freq="M"):
         table = _table(conn, "visits", Filters(as_of=month.end_time.date()))
-        due += int(table["due"].sum())
-        visited += int(table["visited"].sum())
-    assert (due, visited) == (int(m.group(1)), int(m.group(2)))
-
-    m = re.search(r"not closed and past 整改期限 at 2026-10-31: (\d+)", readme)
-    assert m is not None
+        for name, prefix in communities.items():
+            mine = table[table.index.str.startswith(prefix)]
+            due[name] += int(mine["due"].sum())
+            visited[name] += int(mine["visited"].sum())
     hazards = _table(conn, "hazards", Filters(as_of=date(2026, 10, 31)))
-    assert hazards["overdue"].sum() == int(m.group(1))
-    assert hazards["hazards"].sum() == 200
-    assert _table(conn, "facilities", Filters())["facilities"].sum() == 100
+    for name, prefix in communities.items():
+        m = re.search(rf"{name}: household-months due \(六必访 groups\): (\d+), visited: (\d+)", readme)
+        assert m is not None
+        assert (due[name], visited[name]) == (int(m.group(1)), int(m.group(2))), name
+        m = re.search(rf"{name}: not closed and past 整改期限 at 2026-10-31: (\d+)", readme)
+        assert m is not None
+        assert hazards[hazards.index.str.startswith(prefix)]["overdue"].sum() == int(m.group(1)), name
+    first = hazards.index.str.startswith(communities["甘露园南里社区"])
+    assert (hazards[first]["hazards"].sum(), hazards[~first]["hazards"].sum()) == (200, 90)
+    facilities = _table(conn, "facilities", Filters())
+    assert facilities[facilities.index.str.startswith("110105018013-")]["facilities"].sum() == 100
+    assert facilities["facilities"].sum() == 140

@@ -25,7 +25,7 @@ from test_export import PERSONAL_FIELDS, leaked, load_demo, personal_values, val
 
 from api.publish import READER, SCHEMA, publish, tables
 from api.server import reader_password, reader_url
-from gridgov import accounts, audit
+from gridgov import accounts, areas, audit
 from gridgov.cli import main
 from gridgov.settings import LayerSettings
 from layers.export import exportable, schema
@@ -76,7 +76,8 @@ def demo_url(server_url: str, template_db: str) -> Iterator[str]:
         with psycopg.connect(url) as conn:
             grid = conn.execute("SELECT min(grid_code) FROM grids").fetchone()[0]  # type: ignore[index]
             accounts.add(conn, PLANNER[0], role="planner", password=PLANNER[1])
-            accounts.add(conn, SECRETARY[0], role="secretary", password=SECRETARY[1])
+            every = [community for _, community in areas.communities(conn)]
+            accounts.add(conn, SECRETARY[0], role="secretary", password=SECRETARY[1], communities=every)
             accounts.add(conn, LEADER[0], role="grid_leader", password=LEADER[1], grids=[grid])
             accounts.add(conn, ADMIN[0], role="admin", password=ADMIN[1])
         yield url
@@ -197,7 +198,8 @@ def test_a_disabled_account_is_refused_and_failures_are_limited(api: str, demo_u
 
 def test_the_api_role_reads_open_data_and_nothing_else(api: str, demo_url: str) -> None:
     with psycopg.connect(as_reader(demo_url), autocommit=True) as conn:
-        assert conn.execute(f"SELECT count(*) FROM {SCHEMA}.special_groups").fetchone() == (10,)
+        # one row per grid of the demo street: 10 of its first community, 6 of its second
+        assert conn.execute(f"SELECT count(*) FROM {SCHEMA}.special_groups").fetchone() == (16,)
         for table in ("households", "complaints", "visits", "grids", "quarantine"):
             with pytest.raises(errors.InsufficientPrivilege):
                 conn.execute(f"SELECT * FROM public.{table} LIMIT 1")

@@ -16,6 +16,8 @@ from seed_sql import GRIDS, SIZE
 from gridgov.coords import wgs84_to_gcj02
 
 REQUESTS = "/open311/v2/requests.json"
+ENGLISH = {"Accept-Language": "en"}
+CHINESE = {"Accept-Language": "zh-CN"}
 
 
 def _inside(grid: str, dx: float = 0.5, dy: float = 0.5) -> tuple[float, float]:
@@ -23,8 +25,8 @@ def _inside(grid: str, dx: float = 0.5, dy: float = 0.5) -> tuple[float, float]:
     return g.west + dx * SIZE, g.south + dy * SIZE
 
 
-def _file(served: Served, key: str, **fields: str) -> tuple[int, object]:
-    reply = served.client().post(REQUESTS, form={"api_key": key, "service_code": CATEGORY, **fields})
+def _file(served: Served, key: str, headers: dict[str, str] | None = None, **fields: str) -> tuple[int, object]:
+    reply = served.client().post(REQUESTS, form={"api_key": key, "service_code": CATEGORY, **fields}, headers=headers)
     return reply.status, reply.body
 
 
@@ -99,11 +101,39 @@ def test_wrong_requests_get_the_standards_error_list(served: Served) -> None:
         ({}, "location is required"),
     ]
     for fields, says in cases:
-        status, body = _file(served, served.tokens["intake"], **fields)
+        status, body = _file(served, served.tokens["intake"], ENGLISH, **fields)
         assert status == 400, fields
         assert isinstance(body, list) and body[0]["code"] == 400 and says in body[0]["description"], (fields, body)
-    xml = served.client().get("/open311/v2/services.xml")
+    xml = served.client().get("/open311/v2/services.xml", headers=ENGLISH)
     assert xml.status == 400 and "JSON" in xml.body[0]["description"]
+
+
+def test_error_descriptions_are_chinese_unless_the_request_asks_for_english(served: Served) -> None:
+    lon, lat = _inside("G01")
+    key = served.tokens["intake"]
+    for headers, says in (
+        ({"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}, "lat 应为十进制度数，而不是 'north'"),
+        ({}, "lat 应为十进制度数，而不是 'north'"),  # no Accept-Language: the default language, 简体中文
+        ({"Accept-Language": "fr-FR"}, "lat 应为十进制度数，而不是 'north'"),  # none we speak: the default
+        ({"Accept-Language": "en-US,en;q=0.9,zh;q=0.5"}, "lat is a number in decimal degrees, not 'north'"),
+    ):
+        assert _file(served, key, headers, lat="north", long=str(lon)) == (400, [{"code": 400, "description": says}])
+    # what gridgov.intake refuses, a key, an address and a format, each in the language asked for
+    crs = {"lat": str(lat), "long": str(lon), "attribute[crs]": "mars"}
+    assert _file(served, key, CHINESE, **crs)[1] == [
+        {"code": 400, "description": "未知坐标系 'mars'；可选：wgs84, cgcs2000, gcj02, bd09"}]
+    assert _file(served, "not-a-key", CHINESE)[1] == [{"code": 403, "description": "api_key 无效"}]
+    assert _file(served, served.tokens["unit"], CHINESE)[1] == [
+        {"code": 403, "description": "角色 unit_system 无权使用 api:intake"}]
+    client = served.client()
+    assert client.get("/open311/v2/services.xml", headers=CHINESE).body == [
+        {"code": 400, "description": "只提供 JSON：请使用 .json 地址"}]
+    assert client.get("/open311/v2/nothing", headers=CHINESE).body == [
+        {"code": 404, "description": "没有这个地址：/open311/v2/nothing（见 /open311/v2/discovery.json）"}]
+    assert client.get(f"{REQUESTS}?api_key={key}&colour=red", headers=CHINESE).body[0]["description"].startswith(
+        "未知参数 'colour'；可用参数：api_key, ")
+    assert client.get(f"{REQUESTS}?api_key={key}&colour=red", headers=ENGLISH).body[0]["description"].startswith(
+        "unknown parameter 'colour'; parameters: api_key, ")
 
 
 def test_a_revoked_or_unknown_key_or_one_that_may_not_file_is_refused(served: Served) -> None:

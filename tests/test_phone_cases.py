@@ -23,9 +23,9 @@ from case_pages import add_photo
 from community import CLOCK
 from flask.testing import FlaskClient
 from photo_samples import metadata, phone_jpeg
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from seed_sql import GRIDS, SIZE, seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 
 from gridgov import audit, case_links, case_store
 from gridgov.case_field import CASE_ACTION
@@ -80,13 +80,17 @@ def act_call(app: dash.Dash, case_id: str, action: str, note: str = "", units: l
     )
 
 
-def raise_call(app: dash.Dash, point: Any, category: str = "占道经营", description: str = "人行道上摆摊") -> dict[str, Any]:
-    return callback(
-        app, "raise-message.children", [prop("raise-save", "n_clicks", 1)],
-        [prop("raise-category", "value", category), prop("raise-address", "value", ""),
-         prop("raise-description", "value", description), prop("raise-point", "data", point)],
-        "raise-save.n_clicks",
-    )
+def raise_post(app: dash.Dash, client: FlaskClient, point: Any, category: str = "占道经营",
+               description: str = "人行道上摆摊", photos: list[tuple[str, bytes]] | None = None,
+               csrf: str | None = None) -> Any:
+    """上报 as the form's script sends it (assets/cases.js): the fields, the point and the photos chosen, in one
+    multipart request with the CSRF token of the form the leader was shown."""
+    token = csrf if csrf is not None else _csrf(post(client, show_call(app, "?raise=1")))
+    fields: dict[str, Any] = {"csrf_token": token, "category": category, "address": "", "description": description}
+    if point is not None:
+        fields |= {"lon": str(point["lon"]), "lat": str(point["lat"])}
+    fields["photo"] = [(io.BytesIO(data), name) for name, data in photos or []]
+    return client.post("/data/cases/raise", data=fields, content_type="multipart/form-data")
 
 
 def post(client: FlaskClient, body: dict[str, Any], status: int = 200) -> str:
@@ -236,10 +240,10 @@ def test_raising_a_case_places_it_in_the_leaders_grid_and_refuses_a_point_outsid
     app: dash.Dash, users: dict[str, User], db_url: str
 ) -> None:
     client = signed_in(app, users["leader1"])
-    outside = post(client, raise_call(app, {"lon": INSIDE_G01["lon"] + SIZE, "lat": INSIDE_G01["lat"]}))  # in G02
-    assert "不在您负责的网格内" in outside
-    assert "请填写情况描述" in post(client, raise_call(app, INSIDE_G01, description=" "))
-    answer = post(client, raise_call(app, INSIDE_G01))
+    outside = raise_post(app, client, {"lon": INSIDE_G01["lon"] + SIZE, "lat": INSIDE_G01["lat"]})  # in G02
+    assert "不在您负责的网格内" in outside.get_json()["message"]
+    assert "请填写情况描述" in raise_post(app, client, INSIDE_G01, description=" ").get_json()["message"]
+    answer = raise_post(app, client, INSIDE_G01).get_json()["search"]
     case_id = re.search(r"\?case=(K[0-9a-f]+)&notice=raised", answer)
     assert case_id, answer
     with psycopg.connect(db_url) as conn:
@@ -268,74 +272,70 @@ def test_a_leader_works_a_case_on_a_phone_and_another_leader_sees_none_of_it(db_
     theirs = opened(db_url, "G02", 1, category="井盖缺失")
     ARTIFACTS.mkdir(exist_ok=True)
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_TILE_URL": ""}
-    with serving(env, ARTIFACTS / "serve_cases.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                          has_touch=True, permissions=["geolocation"],
-                                          geolocation={"latitude": INSIDE_G01["lat"], "longitude": INSIDE_G01["lon"]})
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            sign_in_on(page, url + "cases", users["leader1"])
-            expect(page).to_have_url(url + "cases")
-            expect(page.locator("header h1")).to_have_text("我的案件")
-            rows = page.locator("li.gg-case")
-            expect(rows).to_have_count(2)
-            expect(rows.first).to_have_attribute("data-case", late)  # overdue first
-            expect(rows.first).to_contain_text("已逾期")
-            page.screenshot(path=str(ARTIFACTS / "cases_phone_list.png"))
+    with serving(env, ARTIFACTS / "serve_cases.log") as url, chromium() as browser:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, permissions=["geolocation"],
+                                      geolocation={"latitude": INSIDE_G01["lat"], "longitude": INSIDE_G01["lon"]})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        sign_in_on(page, url + "cases", users["leader1"])
+        expect(page).to_have_url(url + "cases")
+        expect(page.locator("header h1")).to_have_text("我的案件")
+        rows = page.locator("li.gg-case")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_have_attribute("data-case", late)  # overdue first
+        expect(rows.first).to_contain_text("已逾期")
+        page.screenshot(path=str(ARTIFACTS / "cases_phone_list.png"))
 
-            # three taps: the case, 响应, 办结 (with its note); a photo on the way
-            page.locator(f"li[data-case={case_id}] a").click()
-            expect(page.locator(".gg-case-name")).to_have_text("楼道堆物")
-            page.locator("[data-action=respond]").click()
-            expect(page.locator(".gg-case-message")).to_have_text("已响应。")
-            expect(page.locator("[data-state]")).to_have_attribute("data-state", "responded")
-            photo_url = add_photo(page)
-            page.locator(".gg-case-note").fill("已清理楼道")
-            page.locator("[data-action=resolve]").click()
-            expect(page.locator("[data-state]")).to_have_attribute("data-state", "resolved")
-            history = page.locator("li.gg-event")
-            expect(history).to_have_count(5)
-            assert [history.nth(i).get_attribute("data-action") for i in range(5)] == [
-                "open", "assign", "respond", "photo", "resolve"]
-            expect(history.nth(4)).to_contain_text("已清理楼道")
-            expect(history.nth(4)).to_contain_text("leader1（网格员）")
-            page.screenshot(path=str(ARTIFACTS / "cases_phone_resolved.png"), full_page=True)
-            small = page.evaluate(
-                "() => [...document.querySelectorAll('.gg-cases-page button, .gg-cases-page a')]"
-                ".filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44).map(e => e.outerHTML)")
-            assert small == []
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # three taps: the case, 响应, 办结 (with its note); a photo on the way
+        page.locator(f"li[data-case={case_id}] a").click()
+        expect(page.locator(".gg-case-name")).to_have_text("楼道堆物")
+        page.locator("[data-action=respond]").click()
+        expect(page.locator(".gg-case-message")).to_have_text("已响应。")
+        expect(page.locator("[data-state]")).to_have_attribute("data-state", "responded")
+        photo_url = add_photo(page)
+        page.locator(".gg-case-note").fill("已清理楼道")
+        page.locator("[data-action=resolve]").click()
+        expect(page.locator("[data-state]")).to_have_attribute("data-state", "resolved")
+        history = page.locator("li.gg-event")
+        expect(history).to_have_count(5)
+        assert [history.nth(i).get_attribute("data-action") for i in range(5)] == [
+            "open", "assign", "respond", "photo", "resolve"]
+        expect(history.nth(4)).to_contain_text("已清理楼道")
+        expect(history.nth(4)).to_contain_text("leader1（网格员）")
+        page.screenshot(path=str(ARTIFACTS / "cases_phone_resolved.png"), full_page=True)
+        small = page.evaluate(
+            "() => [...document.querySelectorAll('.gg-cases-page button, .gg-cases-page a')]"
+            ".filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44).map(e => e.outerHTML)")
+        assert small == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
-            # raise a case: tap the map (no tiles: the grids are drawn as vectors), describe it, report it
-            page.locator(".gg-case-back").click()
-            page.locator(".gg-case-raise").click()
-            page.locator("#raise-category").fill("占道经营")
-            page.locator("#raise-locate").click()  # the phone's position
-            expect(page.locator("#raise-where")).to_have_text(f"已选位置 {INSIDE_G01['lat']:.5f}, {INSIDE_G01['lon']:.5f}")
-            box = page.locator("#raise-map").bounding_box()
-            assert box
-            # or a tap on the map, a little off its middle (it is fitted to G01, so still in G01)
-            page.locator("#raise-map").click(position={"x": box["width"] / 2 + 40, "y": box["height"] / 2 + 30})
-            expect(page.locator("#raise-where")).not_to_have_text(f"已选位置 {INSIDE_G01['lat']:.5f}, {INSIDE_G01['lon']:.5f}")
-            page.locator("#raise-description").fill("人行道上摆摊")
-            page.locator("#raise-save").click()
-            expect(page.locator(".gg-case-message")).to_have_text("已上报，可继续添加照片。")
-            expect(page.locator(".gg-case-name")).to_have_text("占道经营")
-            page.screenshot(path=str(ARTIFACTS / "cases_phone_raised.png"))
-            assert errors == []  # a CSP violation would be one
+        # raise a case: tap the map (no tiles: the grids are drawn as vectors), describe it, report it
+        page.locator(".gg-case-back").click()
+        page.locator(".gg-case-raise").click()
+        page.locator("#raise-category").fill("占道经营")
+        page.locator("#raise-locate").click()  # the phone's position
+        expect(page.locator("#raise-where")).to_have_text(f"已选位置 {INSIDE_G01['lat']:.5f}, {INSIDE_G01['lon']:.5f}")
+        box = page.locator("#raise-map").bounding_box()
+        assert box
+        # or a tap on the map, a little off its middle (it is fitted to G01, so still in G01)
+        page.locator("#raise-map").click(position={"x": box["width"] / 2 + 40, "y": box["height"] / 2 + 30})
+        expect(page.locator("#raise-where")).not_to_have_text(f"已选位置 {INSIDE_G01['lat']:.5f}, {INSIDE_G01['lon']:.5f}")
+        page.locator("#raise-description").fill("人行道上摆摊")
+        page.locator("#raise-save").click()
+        expect(page.locator(".gg-case-message")).to_have_text("已上报，可继续添加照片。")
+        expect(page.locator(".gg-case-name")).to_have_text("占道经营")
+        page.screenshot(path=str(ARTIFACTS / "cases_phone_raised.png"))
+        assert errors == []  # a CSP violation would be one
 
-            # another grid's leader: none of it in the list, and the case's view and photo are refused
-            other = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
-            sign_in_on(other, url + "cases", users["leader23"])
-            expect(other.locator("li.gg-case")).to_have_count(1)
-            expect(other.locator("li.gg-case")).to_have_attribute("data-case", theirs)
-            other.goto(url + f"cases?case={case_id}")
-            expect(other.locator(".gg-list-empty")).to_have_text("没有这个案件，或它已不在您的网格内。")
-            assert photo_url and other.request.get(url + photo_url.lstrip("/")).status == 404
-            assert case_id not in other.content() and "楼道堆物" not in other.content()
-        finally:
-            browser.close()
+        # another grid's leader: none of it in the list, and the case's view and photo are refused
+        other = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
+        sign_in_on(other, url + "cases", users["leader23"])
+        expect(other.locator("li.gg-case")).to_have_count(1)
+        expect(other.locator("li.gg-case")).to_have_attribute("data-case", theirs)
+        other.goto(url + f"cases?case={case_id}")
+        expect(other.locator(".gg-list-empty")).to_have_text("没有这个案件，或它已不在您的网格内。")
+        assert photo_url and other.request.get(url + photo_url.lstrip("/")).status == 404
+        assert case_id not in other.content() and "楼道堆物" not in other.content()

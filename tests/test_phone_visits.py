@@ -21,9 +21,9 @@ import psycopg
 import pytest
 from auth_client import User, make_users, running_app, signed_in
 from community import CLOCK
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from psycopg.types.json import Jsonb
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 from test_dashboard_grid import (
     OTHERS,
     PHONE,
@@ -299,89 +299,85 @@ def test_a_grid_leader_on_a_phone_records_from_a_row_and_undoes_it(db_url: str) 
     leader = make_users(db_url)["leader1"]
     ARTIFACTS.mkdir(exist_ok=True)
     env = serve_env(db_url)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            with serving(env, ARTIFACTS / "serve_phone_visits.log") as url:
-                page = browser.new_context(**PHONE).new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                sign_in_to_grid(page, url, leader)
-                rows = page.locator(".gg-section-visits li[data-household]")
-                todo = page.locator(".gg-count[data-count=not_yet_visited] .gg-count-value")
-                # 待访: the tile's number is the number of rows the list shows, longest without a visit first
-                expect(todo).to_have_text("3")
-                expect(rows).to_have_count(3)
-                assert [rows.nth(i).get_attribute("data-household") for i in range(3)] == ["H03", "H01", "H02"]
-                expect(page.locator("#visit-status")).to_contain_text("待访 3")
+    with chromium() as browser:
+        with serving(env, ARTIFACTS / "serve_phone_visits.log") as url:
+            page = browser.new_context(**PHONE).new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            sign_in_to_grid(page, url, leader)
+            rows = page.locator(".gg-section-visits li[data-household]")
+            todo = page.locator(".gg-count[data-count=not_yet_visited] .gg-count-value")
+            # 待访: the tile's number is the number of rows the list shows, longest without a visit first
+            expect(todo).to_have_text("3")
+            expect(rows).to_have_count(3)
+            assert [rows.nth(i).get_attribute("data-household") for i in range(3)] == ["H03", "H01", "H02"]
+            expect(page.locator("#visit-status")).to_contain_text("待访 3")
 
-                # the legend says what each mark means; the points of one building spread out on a tap
-                legend = page.locator(".gg-point-legend")
-                expect(legend).to_be_visible()
-                expect(legend.locator(".gg-legend-row")).to_have_count(4)
-                expect(legend).to_contain_text("特殊群体住户")
-                expect(legend).to_contain_text("点按展开")
-                expect(page.locator("path.grid-polygon")).to_have_count(1)
-                # B001: H01, H02, H03 and two work orders; B002: H04, H05 and a hazard
-                cluster = page.locator(".gg-cluster").filter(has=page.locator(".gg-swatch-complaint"))
-                expect(cluster).to_have_text("5")
-                expect(page.locator(".gg-cluster")).to_have_count(2)
-                expect(page.locator("path.household-point")).to_have_count(0)
-                cluster.tap()
-                expect(page.locator("path.household-point")).to_have_count(3)  # H01-H03, spread on legs around B001
-                expect(page.locator("path.complaint-point")).to_have_count(2)
-                page.screenshot(path=str(ARTIFACTS / "phone_visits_spread.png"))
+            # the legend says what each mark means; the points of one building spread out on a tap
+            legend = page.locator(".gg-point-legend")
+            expect(legend).to_be_visible()
+            expect(legend.locator(".gg-legend-row")).to_have_count(4)
+            expect(legend).to_contain_text("特殊群体住户")
+            expect(legend).to_contain_text("点按展开")
+            expect(page.locator("path.grid-polygon")).to_have_count(1)
+            # B001: H01, H02, H03 and two work orders; B002: H04, H05 and a hazard
+            cluster = page.locator(".gg-cluster").filter(has=page.locator(".gg-swatch-complaint"))
+            expect(cluster).to_have_text("5")
+            expect(page.locator(".gg-cluster")).to_have_count(2)
+            expect(page.locator("path.household-point")).to_have_count(0)
+            cluster.tap()
+            expect(page.locator("path.household-point")).to_have_count(3)  # H01-H03, spread on legs around B001
+            expect(page.locator("path.complaint-point")).to_have_count(2)
+            page.screenshot(path=str(ARTIFACTS / "phone_visits_spread.png"))
 
-                # every button, link and choice is at least 44 px high
-                assert (small := page.evaluate(SMALL, TAPPABLE)) == [], small
+            # every button, link and choice is at least 44 px high
+            assert (small := page.evaluate(SMALL, TAPPABLE)) == [], small
 
-                # record from H01's row: the sheet opens with H01 picked and today's date, in Chinese
-                rows.filter(has_text="张一").get_by_role("button", name="记录走访").tap()
-                sheet = page.locator("#visit-sheet")
-                expect(sheet).to_be_visible()
-                expect(sheet.locator("#visit-household")).to_contain_text("H01")
-                sheet.locator("#visit-date").click()
-                calendar = page.locator("table, [role=grid]").filter(has_text="一").first
-                expect(calendar).to_contain_text("日")
-                expect(calendar).not_to_contain_text("Mo")
-                page.screenshot(path=str(ARTIFACTS / "phone_visits_calendar.png"))
-                page.keyboard.press("Escape")
-                assert (small := page.evaluate(SMALL, TAPPABLE)) == [], small
-                page.screenshot(path=str(ARTIFACTS / "phone_visits_sheet.png"))
-                sheet.locator("#visit-notes").fill("身体良好")
-                sheet.get_by_role("button", name="保存走访").tap()
-                expect(sheet).to_be_hidden()
-                message = page.locator("#visit-message")
-                expect(message).to_contain_text(f"已记录 H01 张一 于 {TODAY.isoformat()} 的走访。")
-                expect(todo).to_have_text("2")
-                expect(rows).to_have_count(2)
+            # record from H01's row: the sheet opens with H01 picked and today's date, in Chinese
+            rows.filter(has_text="张一").get_by_role("button", name="记录走访").tap()
+            sheet = page.locator("#visit-sheet")
+            expect(sheet).to_be_visible()
+            expect(sheet.locator("#visit-household")).to_contain_text("H01")
+            sheet.locator("#visit-date").click()
+            calendar = page.locator("table, [role=grid]").filter(has_text="一").first
+            expect(calendar).to_contain_text("日")
+            expect(calendar).not_to_contain_text("Mo")
+            page.screenshot(path=str(ARTIFACTS / "phone_visits_calendar.png"))
+            page.keyboard.press("Escape")
+            assert (small := page.evaluate(SMALL, TAPPABLE)) == [], small
+            page.screenshot(path=str(ARTIFACTS / "phone_visits_sheet.png"))
+            sheet.locator("#visit-notes").fill("身体良好")
+            sheet.get_by_role("button", name="保存走访").tap()
+            expect(sheet).to_be_hidden()
+            message = page.locator("#visit-message")
+            expect(message).to_contain_text(f"已记录 H01 张一 于 {TODAY.isoformat()} 的走访。")
+            expect(todo).to_have_text("2")
+            expect(rows).to_have_count(2)
 
-                # undo it at once, from the message
-                message.get_by_role("button", name="撤销走访").tap()
-                expect(message).to_contain_text(f"已撤销 H01 张一 于 {TODAY.isoformat()} 的走访。")
-                expect(todo).to_have_text("3")
-                expect(rows).to_have_count(3)
+            # undo it at once, from the message
+            message.get_by_role("button", name="撤销走访").tap()
+            expect(message).to_contain_text(f"已撤销 H01 张一 于 {TODAY.isoformat()} 的走访。")
+            expect(todo).to_have_text("3")
+            expect(rows).to_have_count(3)
 
-                # record it again, and see it among the visited with its undo button
-                rows.filter(has_text="张一").get_by_role("button", name="记录走访").tap()
-                sheet.get_by_role("button", name="保存走访").tap()
-                expect(message).to_contain_text("已记录 H01")
-                page.locator(".gg-count[data-count=visited]").tap()
-                expect(page.locator("li[data-household=H01]").get_by_role("button", name="撤销走访")).to_be_visible()
-                page.screenshot(path=str(ARTIFACTS / "phone_visits_visited.png"))
-                assert (small := page.evaluate(SMALL, TAPPABLE)) == [], small
-                assert not [o for o in OTHERS if o in page.content()]
-                assert errors == []
+            # record it again, and see it among the visited with its undo button
+            rows.filter(has_text="张一").get_by_role("button", name="记录走访").tap()
+            sheet.get_by_role("button", name="保存走访").tap()
+            expect(message).to_contain_text("已记录 H01")
+            page.locator(".gg-count[data-count=visited]").tap()
+            expect(page.locator("li[data-household=H01]").get_by_role("button", name="撤销走访")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "phone_visits_visited.png"))
+            assert (small := page.evaluate(SMALL, TAPPABLE)) == [], small
+            assert not [o for o in OTHERS if o in page.content()]
+            assert errors == []
 
-            # 25 hours later the undo is gone from the row
-            later = (CLOCK.now() + timedelta(hours=25)).replace(tzinfo=None).isoformat(timespec="seconds")
-            with serving({**env, "GRIDGOV_NOW": later}, ARTIFACTS / "serve_phone_visits_later.log") as url:
-                page = browser.new_context(**PHONE).new_page()
-                sign_in_to_grid(page, url, leader)
-                page.locator(".gg-count[data-count=due]").tap()
-                h01 = page.locator("li[data-household=H01]")
-                expect(h01).to_be_visible()
-                expect(h01.get_by_role("button", name="撤销走访")).to_have_count(0)
-        finally:
-            browser.close()
+        # 25 hours later the undo is gone from the row
+        later = (CLOCK.now() + timedelta(hours=25)).replace(tzinfo=None).isoformat(timespec="seconds")
+        with serving({**env, "GRIDGOV_NOW": later}, ARTIFACTS / "serve_phone_visits_later.log") as url:
+            page = browser.new_context(**PHONE).new_page()
+            sign_in_to_grid(page, url, leader)
+            page.locator(".gg-count[data-count=due]").tap()
+            h01 = page.locator("li[data-household=H01]")
+            expect(h01).to_be_visible()
+            expect(h01.get_by_role("button", name="撤销走访")).to_have_count(0)

@@ -18,9 +18,9 @@ from case_pages import choose, pick
 from community import CLOCK
 from dash_body import dash_body
 from flask.testing import FlaskClient
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from seed_sql import seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 from test_dashboard_browser import sign_in
 
 from gridgov import audit, case_store, units
@@ -238,54 +238,50 @@ def test_in_chromium_the_secretary_filters_places_reassigns_and_verifies(db_url:
     secretary = make_users(db_url)["shuji"]
     ARTIFACTS.mkdir(exist_ok=True)
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret()}
-    with serving(env, ARTIFACTS / "serve_queue.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "queue")
-            sign_in(page, secretary)
-            expect(page).to_have_url(url + "queue")
-            rows = page.locator(".gg-queue-row")
-            expect(rows).to_have_count(3)
+    with serving(env, ARTIFACTS / "serve_queue.log") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url + "queue")
+        sign_in(page, secretary)
+        expect(page).to_have_url(url + "queue")
+        rows = page.locator(".gg-queue-row")
+        expect(rows).to_have_count(3)
 
-            # filter: the unplaced only
-            page.locator("#queue-f-flags").get_by_text("待分派（无法定位）").click()
-            expect(rows).to_have_count(1)
-            expect(rows.first).to_have_attribute("data-case", unplaced)
-            # place it by hand in 东区二网格
-            pick(page, unplaced)
-            choose(page, "queue-action", "派至网格")
-            choose(page, "queue-grid", "东区二网格")
-            page.locator("#queue-do").click()
-            expect(page.locator("#queue-message")).to_have_text("已派至网格。")
-            expect(rows).to_have_count(0)  # no longer waiting to be placed
-            page.screenshot(path=str(ARTIFACTS / "queue_placed.png"))
+        # filter: the unplaced only
+        page.locator("#queue-f-flags").get_by_text("待分派（无法定位）").click()
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_have_attribute("data-case", unplaced)
+        # place it by hand in 东区二网格
+        pick(page, unplaced)
+        choose(page, "queue-action", "派至网格")
+        choose(page, "queue-grid", "东区二网格")
+        page.locator("#queue-do").click()
+        expect(page.locator("#queue-message")).to_have_text("已派至网格。")
+        expect(rows).to_have_count(0)  # no longer waiting to be placed
+        page.screenshot(path=str(ARTIFACTS / "queue_placed.png"))
 
-            # reassign the G01 case to 东区三网格: leader1 no longer sees it
-            page.locator("#queue-f-flags").get_by_text("待分派（无法定位）").click()
-            expect(rows).to_have_count(3)
-            assert g01 in leaders_view(db_url, ["G01"])
-            pick(page, g01)
-            choose(page, "queue-action", "改派")
-            choose(page, "queue-grid", "东区三网格")
-            page.locator("#queue-do").click()
-            expect(page.locator("#queue-message")).to_have_text("已改派。")
-            expect(page.locator(f".gg-queue-row[data-case='{g01}']")).to_have_attribute("data-grid", "G03")
-            assert g01 not in leaders_view(db_url, ["G01"])
+        # reassign the G01 case to 东区三网格: leader1 no longer sees it
+        page.locator("#queue-f-flags").get_by_text("待分派（无法定位）").click()
+        expect(rows).to_have_count(3)
+        assert g01 in leaders_view(db_url, ["G01"])
+        pick(page, g01)
+        choose(page, "queue-action", "改派")
+        choose(page, "queue-grid", "东区三网格")
+        page.locator("#queue-do").click()
+        expect(page.locator("#queue-message")).to_have_text("已改派。")
+        expect(page.locator(f".gg-queue-row[data-case='{g01}']")).to_have_attribute("data-grid", "G03")
+        assert g01 not in leaders_view(db_url, ["G01"])
 
-            # verify the resolved case with the resident's answer
-            pick(page, done)
-            choose(page, "queue-action", "核实")
-            page.locator("#queue-satisfaction").get_by_text("基本满意").click()
-            page.locator("#queue-do").click()
-            expect(page.locator("#queue-message")).to_have_text("已核实。")
-            expect(page.locator("#queue-detail-state")).to_have_text("已核实")
-            expect(page.locator("#queue-detail .gg-queue-event[data-action=verify]")).to_contain_text("基本满意")
-            page.screenshot(path=str(ARTIFACTS / "queue_verified.png"))
-            assert errors == []
-        finally:
-            browser.close()
+        # verify the resolved case with the resident's answer
+        pick(page, done)
+        choose(page, "queue-action", "核实")
+        page.locator("#queue-satisfaction").get_by_text("基本满意").click()
+        page.locator("#queue-do").click()
+        expect(page.locator("#queue-message")).to_have_text("已核实。")
+        expect(page.locator("#queue-detail-state")).to_have_text("已核实")
+        expect(page.locator("#queue-detail .gg-queue-event[data-action=verify]")).to_contain_text("基本满意")
+        page.screenshot(path=str(ARTIFACTS / "queue_verified.png"))
+        assert errors == []
     with psycopg.connect(db_url) as conn:
         assert case_store.read(conn, done)[0]["satisfaction"] == "basically_satisfied"

@@ -16,9 +16,8 @@ import dash
 import psycopg
 import pytest
 from auth_client import User, make_users, running_app, session_secret, signed_in
-from playwright.sync_api import sync_playwright
 from seed_sql import seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 
 from gridgov.access import LANDING
 
@@ -97,29 +96,25 @@ def test_every_page_runs_under_the_policy_without_a_violation(db_url: str) -> No
     users = make_users(db_url)
     ARTIFACTS.mkdir(exist_ok=True)
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret()}
-    with serving(env, ARTIFACTS / "serve_csp.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            for user in users.values():
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                violations: list[str] = []
-                page.on("console", lambda m, v=violations: v.append(m.text) if "Content Security Policy" in m.text else None)
-                page.on("pageerror", lambda e, v=violations: v.append(f"page error: {e}"))
-                page.goto(url + "login")
-                page.locator("input[name=username]").fill(user.username)
-                page.locator("input[name=password]").fill(user.password)
-                page.locator("button[type=submit]").click()
-                landing = LANDING[user.role]
-                page.wait_for_url(url + landing.lstrip("/"))
-                # the page is drawn by Dash's scripts: they ran under the policy
-                page.locator("header h1, #wall-title, .gg-wall").first.wait_for(timeout=30_000)
-                page.wait_for_load_state("networkidle")
-                reported = page.evaluate(
-                    "() => new Promise(r => { const seen = []; document.addEventListener("
-                    "'securitypolicyviolation', e => seen.push(e.violatedDirective + ' ' + e.blockedURI));"
-                    " setTimeout(() => r(seen), 500); })"
-                )
-                assert violations == [] and reported == [], (user.username, violations, reported)
-                page.close()
-        finally:
-            browser.close()
+    with serving(env, ARTIFACTS / "serve_csp.log") as url, chromium() as browser:
+        for user in users.values():
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            violations: list[str] = []
+            page.on("console", lambda m, v=violations: v.append(m.text) if "Content Security Policy" in m.text else None)
+            page.on("pageerror", lambda e, v=violations: v.append(f"page error: {e}"))
+            page.goto(url + "login")
+            page.locator("input[name=username]").fill(user.username)
+            page.locator("input[name=password]").fill(user.password)
+            page.locator("button[type=submit]").click()
+            landing = LANDING[user.role]
+            page.wait_for_url(url + landing.lstrip("/"))
+            # the page is drawn by Dash's scripts: they ran under the policy
+            page.locator("header h1, #wall-title, .gg-wall").first.wait_for(timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            reported = page.evaluate(
+                "() => new Promise(r => { const seen = []; document.addEventListener("
+                "'securitypolicyviolation', e => seen.push(e.violatedDirective + ' ' + e.blockedURI));"
+                " setTimeout(() => r(seen), 500); })"
+            )
+            assert violations == [] and reported == [], (user.username, violations, reported)
+            page.close()

@@ -19,8 +19,7 @@ import psycopg
 import pytest
 from markupsafe import escape
 from ogc_server import PLANNER, Api, serving_api, text_columns
-from playwright.sync_api import sync_playwright
-from served_app import CHROMIUM, CHROMIUM_ARGS
+from served_app import chromium
 
 from api.publish import SCHEMA
 
@@ -110,26 +109,22 @@ def test_a_payload_in_the_query_string_is_escaped_too(api: Api) -> None:
 def test_chromium_opens_every_page_and_no_script_of_the_data_runs(api: Api) -> None:
     dialogs: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(http_credentials={"username": PLANNER[0], "password": PLANNER[1]})
-            page = context.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None)
-            for path in html_pages(api):
-                page.goto(api.base + path)
-                page.wait_for_load_state("load")
-            # the map drew the grids from the escaped data (Leaflet served by the API itself)
-            page.goto(f"{api.base}/collections/{SCHEMA}.special_groups/items?f=html")
-            page.wait_for_selector("#map path.leaflet-interactive")
-            page.locator("#map path.leaflet-interactive").first.click(force=True)
-            popup = page.locator(".leaflet-popup-content").inner_text()
-            assert any(payload in popup for payload in PAYLOADS)  # shown as text
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "ogc_items_escaped.png"), full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context(http_credentials={"username": PLANNER[0], "password": PLANNER[1]})
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None)
+        for path in html_pages(api):
+            page.goto(api.base + path)
+            page.wait_for_load_state("load")
+        # the map drew the grids from the escaped data (Leaflet served by the API itself)
+        page.goto(f"{api.base}/collections/{SCHEMA}.special_groups/items?f=html")
+        page.wait_for_selector("#map path.leaflet-interactive")
+        page.locator("#map path.leaflet-interactive").first.click(force=True)
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        assert any(payload in popup for payload in PAYLOADS)  # shown as text
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ogc_items_escaped.png"), full_page=True)
     assert dialogs == []
     assert errors == []

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from download_client import csrf_token
 from flask.testing import FlaskClient
 from psycopg_pool import ConnectionPool
+from seed_sql import COMMUNITY
 from test_dashboard_wall import wall_request
 
 from api.auth import Verifier
@@ -228,7 +229,7 @@ def _cli(db_url: str, tmp_path: Path, *args: str) -> str:
 
 def _device(db_url: str, tmp_path: Path, name: str = "lobby") -> str:
     """Make a wall device through the CLI; the path of its sign-in URL."""
-    found = re.search(r"https?://\S+(/wall/device/\S+)", _cli(db_url, tmp_path, "add", name))
+    found = re.search(r"https?://\S+(/wall/device/\S+)", _cli(db_url, tmp_path, "add", name, "--community", COMMUNITY))
     assert found
     return found.group(1)
 
@@ -334,7 +335,7 @@ def test_revoking_a_wall_device_ends_its_session_at_once(
     failed = [e for e in _events(db_url) if e.action == audit.LOGIN_FAILED]
     assert failed and failed[0].detail == {"reason": "wrong", "via": "wall_device"}
     assert "revoked" in _cli(db_url, tmp_path, "list")
-    assert _cli(db_url, tmp_path, "add", "lobby")  # the name can be given to a new device
+    assert _cli(db_url, tmp_path, "add", "lobby", "--community", COMMUNITY)  # the name can be given to a new device
 
 
 def test_a_wall_device_outlives_a_persons_session_but_not_its_own_lifetime(

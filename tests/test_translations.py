@@ -18,9 +18,10 @@ import dash
 import psycopg
 import pytest
 from auth_client import User, make_users, session_secret, signed_in
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from seed_sql import seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
+from test_dashboard_browser import sign_in
 
 from gridgov.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, text
 from layers import registry
@@ -99,27 +100,21 @@ def test_switching_the_language_turns_the_pages_lang_and_title_in_chromium(db_ur
     admin: User = make_users(db_url)["admin"]
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_TILE_URL": ""}
     ARTIFACTS.mkdir(exist_ok=True)
-    with serving(env, ARTIFACTS / "serve_translations.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(url + "login")
-            page.locator("input[name=username]").fill(admin.username)
-            page.locator("input[name=password]").fill(admin.password)
-            page.locator("button[type=submit]").click()
-            expect(page).to_have_url(url + "admin")
-            expect(page.locator("header h1")).to_have_text("账号与审计")
-            assert page.evaluate("document.documentElement.lang") == "zh-CN"
-            expect(page).to_have_title("社区网格地图")
+    with serving(env, ARTIFACTS / "serve_translations.log") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url + "login")
+        sign_in(page, admin)
+        expect(page).to_have_url(url + "admin")
+        expect(page.locator("header h1")).to_have_text("账号与审计")
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        expect(page).to_have_title("社区网格地图")
 
-            page.get_by_text("English").click()
-            expect(page.locator("header h1")).to_have_text("Accounts and audit")
-            assert page.evaluate("document.documentElement.lang") == "en"
-            expect(page).to_have_title("Community grid map")
+        page.get_by_text("English").click()
+        expect(page.locator("header h1")).to_have_text("Accounts and audit")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        expect(page).to_have_title("Community grid map")
 
-            page.get_by_text("中文").click()
-            expect(page.locator("header h1")).to_have_text("账号与审计")
-            assert page.evaluate("document.documentElement.lang") == "zh-CN"
-            expect(page).to_have_title("社区网格地图")
-        finally:
-            browser.close()
+        page.get_by_text("中文").click()
+        expect(page.locator("header h1")).to_have_text("账号与审计")
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        expect(page).to_have_title("社区网格地图")

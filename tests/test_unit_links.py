@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from community import CLOCK
 from dash_body import dash_body
 from flask.testing import FlaskClient
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from seed_sql import seed_small_community
-from served_app import CHROMIUM, CHROMIUM_ARGS, serving
+from served_app import chromium, serving
 from test_dashboard_browser import sign_in
 
 from dashboard.wall import content
@@ -186,31 +186,27 @@ def test_in_chromium_a_unit_acknowledges_and_the_wall_drops_it_at_the_next_refre
     secretary = make_users(db_url)["shuji"]
     ARTIFACTS.mkdir(exist_ok=True)
     env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret(), "GRIDGOV_WALL_REFRESH_SECONDS": "2"}
-    with serving(env, ARTIFACTS / "serve_unit_links.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            wall = browser.new_page(viewport={"width": 1920, "height": 1080})
-            wall.goto(url + "login")
-            sign_in(wall, secretary)
-            expect(wall).to_have_url(url + "wall")
-            awaited = wall.locator(".gg-wall-await[data-unit]")
-            expect(awaited).to_have_count(2)
-            expect(wall.locator("[data-unit='街道城管科']")).to_contain_text("已等")
-            wall.screenshot(path=str(ARTIFACTS / "wall_cases_waiting.png"))
+    with serving(env, ARTIFACTS / "serve_unit_links.log") as url, chromium() as browser:
+        wall = browser.new_page(viewport={"width": 1920, "height": 1080})
+        wall.goto(url + "login")
+        sign_in(wall, secretary)
+        expect(wall).to_have_url(url + "wall")
+        awaited = wall.locator(".gg-wall-await[data-unit]")
+        expect(awaited).to_have_count(2)
+        expect(wall.locator("[data-unit='街道城管科']")).to_contain_text("已等")
+        wall.screenshot(path=str(ARTIFACTS / "wall_cases_waiting.png"))
 
-            phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()  # the unit: no account
-            phone.goto(url + "unit/" + tokens["街道城管科"])
-            expect(phone.locator(".gg-unit-case")).to_contain_text(REASON)
-            phone.locator("#unit-acknowledge").click()
-            expect(phone.locator("[role=status]")).to_have_text("已报到，谢谢。")
-            expect(phone.locator(".gg-unit-ack")).to_have_attribute("data-acknowledged", "yes")
-            phone.screenshot(path=str(ARTIFACTS / "unit_acknowledged.png"))
-            assert phone.context.cookies() == []  # the link started no session
+        phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()  # the unit: no account
+        phone.goto(url + "unit/" + tokens["街道城管科"])
+        expect(phone.locator(".gg-unit-case")).to_contain_text(REASON)
+        phone.locator("#unit-acknowledge").click()
+        expect(phone.locator("[role=status]")).to_have_text("已报到，谢谢。")
+        expect(phone.locator(".gg-unit-ack")).to_have_attribute("data-acknowledged", "yes")
+        phone.screenshot(path=str(ARTIFACTS / "unit_acknowledged.png"))
+        assert phone.context.cookies() == []  # the link started no session
 
-            expect(wall.locator("[data-unit='街道城管科']")).to_have_count(0, timeout=15_000)  # the next refresh
-            expect(awaited).to_have_count(1)  # the expired link's unit is still awaited: it cannot acknowledge
-            expired = phone.goto(url + "unit/" + old["燃气公司"])
-            assert expired is not None and expired.status == 404
-            expect(phone.locator(".gg-message")).to_have_text("此链接无效、已过期或已被撤销。请联系派单的社区。")
-        finally:
-            browser.close()
+        expect(wall.locator("[data-unit='街道城管科']")).to_have_count(0, timeout=15_000)  # the next refresh
+        expect(awaited).to_have_count(1)  # the expired link's unit is still awaited: it cannot acknowledge
+        expired = phone.goto(url + "unit/" + old["燃气公司"])
+        assert expired is not None and expired.status == 404
+        expect(phone.locator(".gg-message")).to_have_text("此链接无效、已过期或已被撤销。请联系派单的社区。")

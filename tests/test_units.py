@@ -101,10 +101,10 @@ def test_the_command_line_adds_lists_and_disables_units(db_url: str, monkeypatch
 def _admin_change(client: Any, trigger: str, **state: Any) -> Any:
     fields = {"admin-unit-name": None, "admin-unit-kind": None, "admin-unit-contact": None,
               "admin-unit-categories": None, "admin-unit-ack-hours": 24, "admin-unit-disable": None} | state
-    button = "admin-unit-add" if trigger == "add" else "admin-unit-disable-do"
+    button = {"add": "admin-unit-add", "update": "admin-unit-update"}.get(trigger, "admin-unit-disable-do")
     body = dash_body(
         ["admin-unit-message.children", "admin-units.children", "admin-unit-disable.options"],
-        [("admin-unit-add", "n_clicks", int(trigger == "add")), ("admin-unit-disable-do", "n_clicks", int(trigger != "add"))],
+        [(b, "n_clicks", int(b == button)) for b in ("admin-unit-add", "admin-unit-update", "admin-unit-disable-do")],
         [(key, "value", value) for key, value in fields.items()],
         changed=f"{button}.n_clicks",
     )

@@ -60,6 +60,15 @@ window.gridgov = Object.assign({}, window.gridgov, {
             layer.bindPopup(box, {className: "gg-wall-popup", maxWidth: 420});
         },
 
+        /* The ranked grids (the ranking panel's) get a thick outline of their own, over every grid's edge. */
+        ranked: function (feature, context) {
+            return Object.prototype.hasOwnProperty.call(context.hideout.ranks || {}, feature.properties.grid_code);
+        },
+
+        rankStyle: function () {
+            return {fill: false, color: "#ffffff", weight: 6, opacity: 1, className: "gg-wall-ranked"};
+        },
+
         /* Only the grids the hideout names get a label (all of a community; in a city, those needing attention). */
         labelled: function (feature, context) {
             return Object.prototype.hasOwnProperty.call(context.hideout.labels || {}, feature.properties.grid_code);
@@ -70,8 +79,19 @@ window.gridgov = Object.assign({}, window.gridgov, {
             const p = context.hideout.labels[feature.properties.grid_code] || {name: feature.properties.grid_name};
             const box = document.createElement("div");
             box.className = "gg-wall-label-box";
+            box.dataset.priority = String(p.rank || 1000);  // the ranked grids' labels are kept first
             const name = document.createElement("div");
-            name.textContent = p.name;
+            name.className = "gg-wall-label-name";
+            if (p.rank) {  // its place in the ranking, as the panel numbers it
+                const rank = document.createElement("span");
+                rank.className = "gg-wall-label-rank";
+                rank.textContent = String(p.rank);
+                name.appendChild(rank);
+            }
+            const text = document.createElement("span");
+            text.className = "gg-wall-label-text";
+            text.textContent = p.name;
+            name.appendChild(text);
             box.appendChild(name);
             if (p.value) {
                 const value = document.createElement("div");
@@ -79,11 +99,68 @@ window.gridgov = Object.assign({}, window.gridgov, {
                 value.textContent = p.value;
                 box.appendChild(value);
             }
-            return L.marker(latlng, {
+            const marker = L.marker(latlng, {
                 icon: L.divIcon({className: "gg-wall-label", html: box, iconSize: null}),
                 interactive: false,
                 keyboard: false
             });
+            marker.on("add", function () {
+                window.gridgov.wall.untangle(marker._map);
+            });
+            return marker;
+        },
+
+        /* Labels large enough to read across a room may not fit side by side: once the labels are on the map (and
+         * after every zoom or resize), a label that would cover one kept before it is hidden, the ranked grids'
+         * first, so no two labels are written over each other. A ranked grid's label keeps at least its place (its
+         * name is beside the same number in the ranking); any other grid still names itself on hover. */
+        untangle: function (map) {
+            if (!map || map._ggUntangle) {
+                return;
+            }
+            map._ggUntangle = window.setTimeout(function () {
+                map._ggUntangle = null;
+                if (!map._ggUntangleBound) {
+                    map._ggUntangleBound = true;
+                    map.on("zoomend resize", function () {
+                        window.gridgov.wall.untangle(map);
+                    });
+                }
+                const boxes = Array.from(map.getContainer().querySelectorAll(".gg-wall-label-box"));
+                boxes.sort(function (a, b) {
+                    return Number(a.dataset.priority) - Number(b.dataset.priority);
+                });
+                boxes.forEach(function (box) {
+                    box.style.visibility = "";
+                    box.style.top = "";
+                    box.classList.remove("gg-wall-label-compact");
+                });
+                const kept = [];
+                const covers = function (r) {
+                    return kept.some(function (k) {
+                        return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
+                    });
+                };
+                boxes.forEach(function (box) {
+                    const ranked = box.dataset.priority !== "1000";
+                    if (ranked && covers(box.getBoundingClientRect())) {
+                        box.classList.add("gg-wall-label-compact");  // the rank alone, moved up or down if need be
+                        const step = box.getBoundingClientRect().height;
+                        for (const shift of [0, -1, 1, -2, 2]) {
+                            box.style.top = String(shift * step) + "px";
+                            if (!covers(box.getBoundingClientRect())) {
+                                break;
+                            }
+                        }
+                    }
+                    const r = box.getBoundingClientRect();
+                    if (covers(r)) {
+                        box.style.visibility = "hidden";
+                    } else {
+                        kept.push(r);
+                    }
+                });
+            }, 0);
         }
     }
 });

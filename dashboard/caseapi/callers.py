@@ -24,7 +24,7 @@ from flask import g, request
 
 from dashboard.web import data_access
 from dashboard.web.appctx import pool
-from dashboard.web.session import csrf_ok, current_account
+from dashboard.web.session import csrf_ok, current_account, viewer_for
 from gridgov import access, audit, tokens
 from gridgov.access import Role, Scope
 from gridgov.cases import Source
@@ -82,7 +82,8 @@ def current() -> Caller:
         account = current_account()
         if account is None:
             raise Unauthenticated("sign in first, or send a system's token (Authorization: Bearer <token>)")
-        caller = Caller(account.username, account.role, account.grids, browser=True)
+        # a grid leader's own grids, a secretary's or street officer's area's grids (gridgov.areas)
+        caller = Caller(account.username, account.role, viewer_for(account).grid_codes, browser=True)
     g.gridgov_caller = caller
     return caller
 
@@ -91,7 +92,7 @@ def allow(caller: Caller, resource: str) -> Scope | None:
     """The scope in which the policy grants `caller` the API `resource` (Forbidden: 403 when it does not)."""
     decision = access.decide(caller.role, access.api(resource))
     if not decision.allowed:
-        raise Forbidden(f"a {caller.role.value} may not use {access.api(resource)}")
+        raise Forbidden.said("api_not_allowed", role=caller.role.value, api=access.api(resource))
     return decision.scope
 
 
@@ -102,8 +103,16 @@ def check_csrf(caller: Caller) -> None:
 
 
 def connection(caller: Caller) -> AbstractContextManager[psycopg.Connection]:
-    """A pooled connection in one transaction; a grid leader's sees only their grids' cases."""
+    """A pooled connection in one transaction; a grid leader's (or an area's account's) sees only their grids' cases."""
     return data_access.viewer_connection(Viewer(caller.role, grid_codes=caller.grids))
+
+
+def writer(caller: Caller) -> AbstractContextManager[psycopg.Connection]:
+    """Where the caller's events are written: a grid leader's field events under row-level security (as they
+    read); anyone else's on the app's connection, which gridgov.case_area keeps to the caller's area."""
+    if access.own_grids_only(caller.role):
+        return connection(caller)
+    return data_access.viewer_connection(Viewer(caller.role))
 
 
 def audited(caller: Caller, action: str, detail: dict[str, Any]) -> None:

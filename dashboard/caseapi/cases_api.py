@@ -32,7 +32,7 @@ from dashboard.caseapi.callers import Caller
 from dashboard.caseapi.replies import install_errors, reply
 from dashboard.web.appctx import pool, settings
 from dashboard.web.session import csrf_token
-from gridgov import access, audit, case_answers, case_field, case_links, case_store
+from gridgov import access, audit, case_answers, case_area, case_field, case_links, case_store
 from gridgov.access import Scope
 from gridgov.case_queries import CaseFilter, list_cases
 from gridgov.cases import Event, Kind, NotAllowed, allowed, fold
@@ -122,9 +122,11 @@ def add_event(case_id: str) -> Response:
     event = Event(action, caller.source, _clock().now(), caller.name, detail)
     own_grids = access.own_grids_only(caller.role)
     try:
-        with callers.connection(caller) as conn:
+        with callers.writer(caller) as conn:
             if scope is Scope.CALLED_IN:
                 _visible(conn, case_id, caller.unit)
+            elif not own_grids:
+                case_area.check(conn, case_id, caller.grids, _clock(), detail)
             after = case_store.append(conn, case_id, event)
             if not own_grids:  # in the event's own transaction; the reader role writes no audit row
                 _audit(conn, caller, case_id, action)

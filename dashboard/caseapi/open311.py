@@ -22,7 +22,6 @@ key unknown or revoked (or of a scope the policy does not allow) is a 403.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
@@ -31,9 +30,9 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard.caseapi import callers
 from dashboard.caseapi.callers import Caller
-from dashboard.caseapi.replies import install_errors, open311_error, reply
+from dashboard.caseapi.replies import install_errors, open311_said, reply
 from dashboard.web.appctx import pool, settings
-from gridgov import audit, case_answers, intake
+from gridgov import audit, case_answers, intake, numbers
 from gridgov.case_queries import MAX_PAGE, CaseFilter, list_cases
 from gridgov.cases import DONE, Kind
 from gridgov.clock import Clock
@@ -81,10 +80,10 @@ def _clock() -> Clock:
 def _caller(key: str | None, resource: str) -> Caller:
     """The system whose api_key this is, if the policy grants it `resource`; a 403 otherwise (400 with no key)."""
     if not key:
-        raise InputError("api_key is required")
+        raise InputError.said("open311_key_required")
     caller = callers.system(key)
     if caller is None:
-        raise Forbidden("invalid api_key")
+        raise Forbidden.said("open311_key_invalid")
     callers.allow(caller, resource)
     return caller
 
@@ -124,42 +123,39 @@ def services() -> Response:
 @blueprint.get("/services/<code>.json")
 def service_definition(code: str) -> Response:
     """No service has attributes to define (metadata false)."""
-    raise NotFound("no service has a definition: every service's metadata is false")
+    raise NotFound.said("open311_no_definition")
 
 
 def _coordinate(form: MultiDict[str, str], name: str) -> float | None:
     value = form.get(name, "").strip()
     if not value:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise InputError(f"{name} is a number in decimal degrees, not {value[:40]!r}") from None
-    if not math.isfinite(number):
-        raise InputError(f"{name} is a number in decimal degrees")
+    number = numbers.finite(value)
+    if number is None:
+        raise InputError.said("open311_not_degrees", name=name, value=repr(value[:40]))
     return number
 
 
 def _text(form: MultiDict[str, str], name: str) -> str | None:
     value = form.get(name, "").strip()
     if len(value) > MAX_FIELD:
-        raise InputError(f"{name} is at most {MAX_FIELD} characters")
+        raise InputError.said("open311_too_long", name=name, most=MAX_FIELD)
     return value or None
 
 
 def _filing(form: MultiDict[str, str]) -> intake.Request:
     unknown = sorted(set(form) - set(FIELDS))
     if unknown:
-        raise InputError(f"unknown field {unknown[0][:40]!r}; fields: see /open311/v2/discovery.json")
+        raise InputError.said("open311_unknown_field", field=repr(unknown[0][:40]))
     lon, lat = _coordinate(form, "long"), _coordinate(form, "lat")
     if (lon is None) != (lat is None):
-        raise InputError("lat and long are given together")
+        raise InputError.said("open311_lat_long_together")
     address = _text(form, "address_string")
     if lon is None and address is None:
-        raise InputError("a location is required: lat and long, or address_string")
+        raise InputError.said("open311_location_required")
     service = _text(form, "service_code")
     if service is None:
-        raise InputError("service_code is required")
+        raise InputError.said("open311_service_required")
     contact = {name: value for name in CONTACT if (value := _text(form, name))}
     return intake.Request(
         service, lon, lat, (form.get(CRS) or "wgs84").strip().lower(), address, _text(form, "description"),
@@ -195,14 +191,14 @@ def _when(args: MultiDict[str, str], name: str, zone: Any) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{name} is an ISO 8601 date-time, such as 2026-10-01T00:00:00+08:00") from None
+        raise InputError.said("open311_not_datetime", name=name) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def _number(args: MultiDict[str, str], name: str, default: int, most: int) -> int:
     value = args.get(name, str(default))
     if not value.isdigit() or not 1 <= int(value[:9]) <= most:
-        raise InputError(f"{name} is a whole number from 1 to {most}")
+        raise InputError.said("open311_not_whole", name=name, most=most)
     return int(value)
 
 
@@ -229,13 +225,14 @@ def requests_list() -> Response:
     caller = _caller(args.get("api_key"), "open311")
     unknown = sorted(set(args) - set(LIST_PARAMETERS))
     if unknown:
-        raise InputError(f"unknown parameter {unknown[0][:40]!r}; parameters: {', '.join(LIST_PARAMETERS)}")
+        raise InputError.said("open311_unknown_parameter", parameter=repr(unknown[0][:40]),
+                              parameters=", ".join(LIST_PARAMETERS))
     ids = [i.strip() for i in args.get("service_request_id", "").split(",") if i.strip()]
     if len(ids) > MAX_IDS:
-        raise InputError(f"at most {MAX_IDS} service_request_id at once")
+        raise InputError.said("open311_too_many_ids", most=MAX_IDS)
     status = [s.strip() for s in args.get("status", "").split(",") if s.strip()]
     if not set(status) <= {"open", "closed"}:
-        raise InputError("status is open or closed")
+        raise InputError.said("open311_status")
     zone = _clock().zone
     size = _number(args, "page_size", 100, MAX_PAGE)
     wanted = CaseFilter(
@@ -268,7 +265,7 @@ def request_one(case_id: str) -> Response:
     with pool().connection() as conn:
         rows = list_cases(conn, CaseFilter(kinds=(Kind.WORK_ORDER,), case_id=case_id, limit=1), _clock())
     if not rows:
-        raise NotFound(f"no request {case_id[:40]}")
+        raise NotFound.said("open311_no_request", id=case_id[:40])
     callers.audited(caller, audit.VIEW_DEIDENTIFIED, {"case_id": case_id})
     return reply([_answer(rows[0])])
 
@@ -276,10 +273,10 @@ def request_one(case_id: str) -> Response:
 @blueprint.route("/<path:rest>.xml", methods=["GET", "POST"])
 def xml(rest: str) -> Response:
     """Open311's XML is optional and not served here."""
-    return open311_error(400, "only JSON is served: ask for the .json address")
+    return open311_said(400, "open311_json_only")
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST"])
 def unknown(rest: str) -> Response:
     """Any other path: a 404 in the standard's format."""
-    return open311_error(404, f"no such address: /open311/v2/{rest[:80]} (see /open311/v2/discovery.json)")
+    return open311_said(404, "open311_no_address", path=rest[:80])

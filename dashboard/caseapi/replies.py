@@ -2,9 +2,12 @@
 
 The case API answers an error as `{"error": "..."}` (409 adds `"allowed"`: the
 actions the case allows the caller now); Open311 as the standard's list,
-`[{"code": 400, "description": "..."}]`. Domain errors raised by a route map
-to statuses as everywhere in the dashboard (dashboard.web.http_errors STATUS),
-NotFound to 404 and NotAllowed to 409; nothing carries a traceback or SQL.
+`[{"code": 400, "description": "..."}]`, the description in the language the
+request's Accept-Language asks for (zh or en; without one the default, 简体中文)
+when the error was worded from the catalogue (GridgovError.said), else as it
+was written. Domain errors raised by a route map to statuses as everywhere in
+the dashboard (dashboard.web.http_errors STATUS), NotFound to 404 and
+NotAllowed to 409; nothing carries a traceback or SQL.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from werkzeug.exceptions import HTTPException
 from dashboard.web.http_errors import status_of
 from gridgov.cases import NotAllowed
 from gridgov.errors import GridgovError, NotFound
+from gridgov.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
 
 JSON = "application/json"
+INTERNAL = "internal error (logged on the server)"
+HTTP_KEYS = {405: "open311_http_405", 413: "open311_http_413"}  # Open311's words for the HTTP errors it meets
 
 
 def reply(value: Any, status: int = 200) -> Response:
@@ -35,6 +41,16 @@ def error(status: int, message: str, **extra: Any) -> Response:
 def open311_error(status: int, message: str) -> Response:
     """An error in Open311's format."""
     return reply([{"code": status, "description": message}], status)
+
+
+def open311_language() -> str:
+    """The language of Open311's error descriptions: the one Accept-Language prefers, else the default one."""
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def open311_said(status: int, key: str, **values: object) -> Response:
+    """An error in Open311's format, worded by the catalogue's `key` in the request's language."""
+    return open311_error(status, text(key, open311_language(), **values))
 
 
 def _status(exc: GridgovError) -> int:
@@ -56,12 +72,15 @@ def install_errors(blueprint: Blueprint, *, open311: bool) -> None:
             return error(status, str(exc), allowed=list(exc.allowed))
         if status == 500:  # a domain error no status is named for: logged, not shown
             current_app.logger.error("case API error on %s: %s", request.path, exc)
-            return shape(500, "internal error (logged on the server)")
-        answer = shape(status, str(exc))
+            return open311_said(500, "open311_internal") if open311 else error(500, INTERNAL)
+        answer = open311_error(status, exc.words(open311_language())) if open311 else error(status, str(exc))
         if status == 401:
             answer.headers["WWW-Authenticate"] = 'Bearer realm="gridgov"'
         return answer
 
     @blueprint.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:  # 413 (a body over the limit), 405, …
-        return shape(exc.code or 500, exc.name.lower())
+        code = exc.code or 500
+        if open311 and code in HTTP_KEYS:
+            return open311_said(code, HTTP_KEYS[code])
+        return shape(code, exc.name.lower())

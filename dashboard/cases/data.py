@@ -12,6 +12,7 @@ as a recorded visit's does: the reader role may not write the audit table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from flask import request
 from dashboard.web import data_access
 from dashboard.web.appctx import pool, settings
 from dashboard.web.session import viewer_for
-from gridgov import access, audit, case_field, case_links, case_store, photos
+from gridgov import access, audit, case_field, case_links, case_raise, case_store, photos
 from gridgov.accounts import Account
 from gridgov.case_field import Unit
 from gridgov.case_queries import CaseFilter, list_cases, one_case
@@ -85,15 +86,20 @@ def act(account: Account, case_id: str, action: str, detail: dict[str, Any]) -> 
     return {unit: f"/unit/{token}" for unit, token in made.items()}
 
 
-def raise_case(account: Account, opening: Opening, lon_lat: tuple[float, float]) -> str | None:
-    """Open a raised case in the leader's grid the point lies in; None when it lies in none of theirs."""
+def raise_case(account: Account, opening: Opening, lon_lat: tuple[float, float],
+               cleaned: Sequence[photos.Photo] = ()) -> str | None:
+    """Open a raised case with its photos (cleaned already) in the leader's grid the point lies in, all or nothing
+    (gridgov.case_raise); None when the point lies in none of their grids. The opening and each photo are audited."""
     with data_access.viewer_connection(viewer_for(account)) as conn:
         grid = case_field.grid_at(conn, lon_lat[0], lon_lat[1], account.grids)
         if grid is None:
             return None
         placed = Opening(Kind.RAISED, opening.category, opening.description, opening.address, lon_lat, grid)
-        case_id = case_store.open_case(conn, placed, source=Source.FIELD, actor=account.username, clock=clock())
+        case_id, photo_ids = case_raise.open_with_photos(conn, placed, cleaned, source=Source.FIELD,
+                                                         actor=account.username, clock=clock())
     _audit(account, case_id, "open")
+    for _ in photo_ids:
+        _audit(account, case_id, "photo")
     return case_id
 
 

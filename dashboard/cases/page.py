@@ -14,6 +14,7 @@ Callbacks (outputs ← inputs, [state]):
     raise-point.data                              ← raise-map.clickData  (and raise-locate.n_clicks, clientside)
     raise-marker.children, raise-where.children   ← raise-point.data
     raise-message.children, cases-url.search      ← raise-save.n_clicks [raise-category, raise-address, …]
+                                                    (clientside: POSTs the form and its photos to /data/cases/raise)
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from gridgov.accounts import Account
 from gridgov.errors import InputError, NotFound
 from gridgov.i18n import text
 
-NOTICES = {"raised": "raise_saved"}  # ?notice=… a view opens with (a fixed set: nothing sent is shown as is)
+NOTICES = {"raised": "raise_saved", "raised_photos": "raise_saved_photos"}  # ?notice=… a view opens with (a fixed set: nothing sent is shown as is)
 
 
 def build(account: Account, lang: str) -> Component:
@@ -111,7 +112,8 @@ def register(app: dash.Dash) -> None:
     app.callback(Output("raise-marker", "children"), Output("raise-where", "children"), Input("raise-point", "data"))(
         raise_form.marked
     )
-    app.callback(
+    app.clientside_callback(  # the form and its photos go to dashboard.cases.raise_route (a callback takes 1 MiB)
+        ClientsideFunction(namespace="gridgovCases", function_name="report"),
         Output("raise-message", "children"),
         Output("cases-url", "search"),
         Input("raise-save", "n_clicks"),
@@ -120,4 +122,4 @@ def register(app: dash.Dash) -> None:
         State("raise-description", "value"),
         State("raise-point", "data"),
         prevent_initial_call=True,
-    )(raise_form.save)
+    )

@@ -1,12 +1,17 @@
-"""Raising a case in the field (未诉先办): category, a point (a tap on the map or the phone's position), description.
+"""Raising a case in the field (未诉先办): category, a point (a tap on the map or the phone's position), description,
+photos.
 
 The map shows the leader's own grids as vector outlines (tiles only when the
 installation names a tile server: it works with none). A tap on it, or the
 phone's position (navigator.geolocation, in assets/cases.js as a clientside
-callback: no inline script), sets the `raise-point` store. On 上报 the server
-checks the leader, the fields and that the point lies in one of their grids
-(else a message), opens a 'raised' case there from the field, audits it, and
-opens the new case's view (saying it was raised), where photos are added.
+callback: no inline script), sets the `raise-point` store. 选择照片 picks up
+to MAX_PHOTOS photos, kept in the browser (assets/cases.js lists them, each
+removable) until 上报, which sends the fields, the point and the photos in one
+request to dashboard.cases.raise_route: the server checks the leader, the
+fields (`refusal`), that the point lies in one of their grids and every photo
+by its bytes, then opens the case with its photos at once, or says what is
+wrong and stores nothing (the form keeps what was typed and chosen). The new
+case's view opens, saying it was raised.
 """
 
 from __future__ import annotations
@@ -14,20 +19,20 @@ from __future__ import annotations
 from typing import Any
 
 import dash_leaflet as dl
-from dash import dcc, exceptions, html, no_update
+from dash import dcc, exceptions, html
 from dash.development.base_component import Component
 
-from dashboard.cases import case_list, data, scope
-from dashboard.cases.actions import message
+from dashboard.cases import data, scope
 from dashboard.maps import map_view
 from dashboard.web import data_access
 from dashboard.web.appctx import settings
-from dashboard.web.session import language
-from gridgov.case_store import Opening
-from gridgov.cases import Kind
+from dashboard.web.session import csrf_token, language
 from gridgov.i18n import text
 from layers.registry import Filters
 
+SUBMIT_URL = "/data/cases/raise"  # where 上报 sends the form (dashboard.cases.raise_route)
+MAX_PHOTOS = 5  # photos sent with one report; more are added on the case afterwards
+MAX_CATEGORY = 100
 GRID_LAYER = "special_groups"  # the leader's grid polygons, as their own map draws them
 GRID_STYLE = {"color": "#17324d", "weight": 2, "fillColor": "#dde7f0", "fillOpacity": 0.35}
 MAX_ADDRESS = 200
@@ -58,7 +63,7 @@ def view(lang: str) -> Component:
             dcc.Link(text("case_back", lang), href="/cases", className="gg-case-back"),
             html.H2(text("raise_title", lang), className="gg-case-name"),
             html.Label(text("raise_category", lang), htmlFor="raise-category", className="gg-field-label"),
-            dcc.Input(id="raise-category", type="text", list="raise-categories", maxLength=100, value="",
+            dcc.Input(id="raise-category", type="text", list="raise-categories", maxLength=MAX_CATEGORY, value="",
                       placeholder=text("raise_category_placeholder", lang), className="gg-field gg-text"),
             html.Datalist([html.Option(value=c) for c in choices], id="raise-categories"),
             html.Div(text("raise_place", lang), className="gg-field-label"),
@@ -73,14 +78,19 @@ def view(lang: str) -> Component:
             dcc.Input(id="raise-address", type="text", maxLength=MAX_ADDRESS, value="", className="gg-field gg-text"),
             html.Label(text("raise_description", lang), htmlFor="raise-description", className="gg-field-label"),
             dcc.Textarea(id="raise-description", value="", maxLength=scope.MAX_TEXT, rows=3, className="gg-field gg-notes"),
-            html.Button(text("raise_save", lang), id="raise-save", n_clicks=0, className="gg-button"),
+            html.Div(text("raise_photos", lang, most=MAX_PHOTOS), className="gg-field-label"),
+            html.Button(text("raise_photo_pick", lang), id="raise-photo-pick", className="gg-button gg-button-plain",
+                        **dict[str, Any]({"data-most": str(MAX_PHOTOS), "data-remove": text("raise_photo_remove", lang)})),
+            html.Ul(id="raise-photos", className="gg-raise-photos"),
+            html.Button(text("raise_save", lang), id="raise-save", n_clicks=0, className="gg-button",
+                        **dict[str, Any]({"data-submit": SUBMIT_URL, "data-csrf": csrf_token()})),
             html.Div(id="raise-message", role="status", className="gg-form-message"),
         ],
         className="gg-raise",
     )
 
 
-def _point(value: Any) -> tuple[float, float] | None:
+def point(value: Any) -> tuple[float, float] | None:
     """(lon, lat) of a point the map or the phone gave; None for none; a 400 for a value of another shape."""
     if value is None:
         return None
@@ -100,19 +110,19 @@ def tapped(click: Any) -> dict[str, float]:
     latlng = click.get("latlng") if isinstance(click, dict) else None
     if not isinstance(latlng, dict):
         raise exceptions.PreventUpdate
-    point = _point({"lon": latlng.get("lng"), "lat": latlng.get("lat")})
-    if point is None:
+    where = point({"lon": latlng.get("lng"), "lat": latlng.get("lat")})
+    if where is None:
         raise exceptions.PreventUpdate
-    return {"lon": round(point[0], 7), "lat": round(point[1], 7)}
+    return {"lon": round(where[0], 7), "lat": round(where[1], 7)}
 
 
-def marked(point: Any) -> tuple[list[Component], str]:
+def marked(chosen: Any) -> tuple[list[Component], str]:
     """The marker and the words for the chosen point (or why the phone's position is missing)."""
     scope.leader()
     lang = language()
-    if isinstance(point, dict) and point.get("error"):
+    if isinstance(chosen, dict) and chosen.get("error"):
         return [], text("raise_no_location", lang)
-    where = _point(point)
+    where = point(chosen)
     if where is None:
         return [], text("raise_no_point", lang)
     lon, lat = where
@@ -120,21 +130,12 @@ def marked(point: Any) -> tuple[list[Component], str]:
     return [marker], text("raise_point", lang, lat=f"{lat:.5f}", lon=f"{lon:.5f}")
 
 
-def save(clicks: Any, category: Any, address: Any, description: Any, point: Any) -> tuple[Any, Any]:
-    """Raise the case: (a message, the new case's address on this page, or no change)."""
-    account = scope.leader()
-    if not clicks:
-        raise exceptions.PreventUpdate
-    lang = language()
-    cat, addr, desc = scope.words(category, "category"), scope.words(address, "address"), scope.words(description, "description")
-    where = _point(point)
-    problem = ("raise_need_category" if not cat else "raise_need_point" if where is None
-               else "raise_need_description" if not desc else None)
-    if problem is None and (len(cat) > 100 or len(addr) > MAX_ADDRESS or len(desc) > scope.MAX_TEXT):
-        return message(text("case_text_too_long", lang, most=scope.MAX_TEXT, length=len(desc)), ok=False), no_update
-    if problem is not None or where is None:
-        return message(text(problem or "raise_need_point", lang), ok=False), no_update
-    case_id = data.raise_case(account, Opening(Kind.RAISED, cat, desc, addr or None), where)
-    if case_id is None:
-        return message(text("raise_outside", lang), ok=False), no_update
-    return no_update, case_list.href(case_id).removeprefix("/cases") + "&notice=raised"
+def refusal(category: str, address: str, description: str, where: tuple[float, float] | None, lang: str) -> str | None:
+    """What keeps the form's fields from being raised, in words; None when they may be."""
+    problem = ("raise_need_category" if not category else "raise_need_point" if where is None
+               else "raise_need_description" if not description else None)
+    if problem is not None:
+        return text(problem, lang)
+    if len(category) > MAX_CATEGORY or len(address) > MAX_ADDRESS or len(description) > scope.MAX_TEXT:
+        return text("case_text_too_long", lang, most=scope.MAX_TEXT, length=len(description))
+    return None

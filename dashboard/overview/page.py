@@ -32,9 +32,10 @@ def build(account: Account, lang: str) -> Component:
     """The page, read afresh from the database."""
     try:
         grids = data_access.aggregate("special_groups", Filters())
-        with data_access.viewer_connection(current_viewer()) as conn:
-            buildings = basemap.buildings(conn)
-            bounds = basemap.grid_bounds(conn)
+        viewer = current_viewer()
+        with data_access.viewer_connection(viewer) as conn:
+            buildings = basemap.buildings(conn, viewer.grid_codes)
+            bounds = basemap.grid_bounds(conn, viewer.grid_codes)
     except psycopg.OperationalError:  # PoolTimeout is one too
         _log.exception("dashboard: database unavailable")
         return shell(text("title_map", lang), "", html.Div(text("db_unavailable", lang), className="gg-notice"))

@@ -27,8 +27,8 @@ from flask import request
 
 from dashboard.web import data_access
 from dashboard.web.appctx import pool, settings
-from dashboard.web.session import language, require_account
-from gridgov import access, case_field, case_links, case_store, units
+from dashboard.web.session import current_viewer, language, require_account
+from gridgov import access, case_area, case_field, case_links, case_store, units
 from gridgov.accounts import Account
 from gridgov.cases import Event, NotAllowed, Source
 from gridgov.errors import Forbidden, InputError, NotFound
@@ -178,7 +178,9 @@ def write(account: Account, case: str, action: str, detail: dict[str, Any], lang
     clock = config.layers.clock()
     made: dict[str, str] = {}
     contacts: dict[str, str] = {}
+    area = current_viewer().grid_codes
     with pool().connection() as conn, conn.transaction():
+        case_area.check(conn, case, area, clock, detail)  # in the secretary's area (or unplaced), and stays there
         try:
             case_store.append(conn, case, Event(action, Source.SECRETARY, clock.now(), account.username, detail))
         except NotAllowed as refused:

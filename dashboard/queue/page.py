@@ -49,6 +49,7 @@ from gridgov.cases import Case, Event, Kind, Source, allowed
 from gridgov.cases import State as CaseState
 from gridgov.errors import InputError
 from gridgov.i18n import text
+from layers.registry import Viewer
 
 PAGE_SIZE = 20
 MAX_PAGE_NUMBER = 1000
@@ -321,13 +322,16 @@ def detail(selected: Any, version: Any) -> tuple[Any, Any, Any, Any]:
     case_id = actions.case_id(selected)
     clock = settings().layers.clock()
     names = dict(data_access.grid_choices())
-    with data_access.viewer_connection(current_viewer()) as conn:
+    with data_access.viewer_connection(current_viewer()) as conn:  # the case, if the secretary's area holds it
         listed = one_case(conn, case_id, clock)
         if listed is None:
             return html.P(text("queue_pick_hint", lang)), [], None, []
         _, events = case_store.read(conn, case_id)
-        links = case_links.links_of(conn, case_id)
         callable_units = units.for_category(conn, listed["category"])
+    # the units' links and the audit row are the app's own tables: read and written on its connection, for this
+    # case only, once the secretary's own connection has shown it is theirs
+    with data_access.viewer_connection(Viewer(account.role)) as conn:
+        links = case_links.links_of(conn, case_id)
         audit.record(conn, username=account.username, action=audit.VIEW_PERSONAL,
                      detail={"case_id": case_id, "via": "/queue"}, ip=request.remote_addr)
     now = Case(Kind(listed["kind"]), CaseState(listed["state"]))

@@ -1,4 +1,5 @@
-"""The wall's case panel: open, overdue and escalated-and-unacknowledged cases, and the units awaited longest.
+"""The wall's case panel (open, overdue and escalated-and-unacknowledged cases) and, under the ranking, the units
+awaited longest with how long they have waited.
 
 Read afresh at every refresh when the loop's tables changed (layers.cases
 READS, through data_access.remembered, kept otherwise for at most
@@ -92,7 +93,20 @@ def _figure(key: str, n: int, lang: str, *, alert: bool = False) -> html.Div:
 
 
 def panel(lang: str) -> list[Component]:
-    """The panel's content."""
+    """The case panel: the three figures."""
+    f = figures()
+    return [
+        html.H2(text("wall_cases_title", lang)),
+        html.Div(
+            [_figure("open", f.open, lang), _figure("overdue", f.overdue, lang, alert=True),
+             _figure("escalated", f.escalated, lang, alert=True)],
+            className="gg-wall-case-figures",
+        ),
+    ]
+
+
+def waiting(lang: str) -> list[Component]:
+    """The units called in and not yet come (吹哨待报到), the longest waiting first, each with its wait."""
     f = figures()
     rows: list[Component] = [
         html.Li(
@@ -116,12 +130,4 @@ def panel(lang: str) -> list[Component]:
         html.Ul(rows, className="gg-wall-await-list") if rows
         else html.P(text("wall_cases_none", lang), className="gg-wall-calm")
     )
-    return [
-        html.H2(text("wall_cases_title", lang)),
-        html.Div(
-            [_figure("open", f.open, lang), _figure("overdue", f.overdue, lang, alert=True),
-             _figure("escalated", f.escalated, lang, alert=True)],
-            className="gg-wall-case-figures",
-        ),
-        body,
-    ]
+    return [html.H3(text("wall_waiting_title", lang)), body]

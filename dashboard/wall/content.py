@@ -34,12 +34,14 @@ from dashboard.web.appctx import settings
 from dashboard.web.session import current_viewer
 from gridgov.i18n import text
 from layers import answers, registry
+from layers.ranking import Weights
 from layers.registry import Filters, Layer
 
 Key = tuple[str, str]
 
 MAP: tuple[Key, ...] = (
     ("wall-grid-layer", "hideout"),
+    ("wall-rank-layer", "hideout"),  # the ranked grids' outlines
     ("wall-label-layer", "hideout"),
     ("wall-layer-title", "children"),
     ("wall-legend", "children"),
@@ -50,7 +52,8 @@ PANELS: tuple[Key, ...] = (
     ("wall-kpis", "children"),
     ("wall-ranking", "children"),
     ("wall-orders", "children"),
-    ("wall-cases", "children"),  # the case loop: open, overdue, units awaited (read afresh: dashboard.wall.cases)
+    ("wall-cases", "children"),  # the case loop: open, overdue, escalated (read afresh: dashboard.wall.cases)
+    ("wall-waiting", "children"),  # under the ranking: the units called in and awaited longest, with their wait
     ("wall-updated", "children"),
     ("wall-age", "children"),  # 数据截至: the newest record of each source, and a warning when one is old
     ("wall-ok", "data"),  # when this refresh was made, and the stale notice that names its time
@@ -95,10 +98,15 @@ def digest(filled: dict[Key, Any]) -> str:
 def _warnings(grids: dict[str, Any], lang: str) -> dict[str, str]:
     """On a layer with an early warning (emerging hot spots), the grids it warns of, marked."""
     return {
-        f["properties"]["grid_code"]: text("wall_popup_warning", lang)
+        f["properties"]["grid_code"]: text("wall_label_warning", lang)
         for f in grids["features"]
         if f["properties"].get("early_warning")
     }
+
+
+def _ranks(figures: Figures) -> dict[str, int]:
+    """grid_code -> its place in the ranking, of the grids the ranking lists (outlined and numbered on the map)."""
+    return {r.unit.code: r.rank for r in figures.needing_attention(view.RANKED)}
 
 
 def _labelled(grids: dict[str, Any], figures: Figures) -> dict[str, str]:
@@ -109,19 +117,19 @@ def _labelled(grids: dict[str, Any], figures: Figures) -> dict[str, str]:
     }
     if len(names) <= LABEL_ALL_UP_TO:
         return names
-    return {g.code: names[g.code] for g in figures.needing_attention(view.RANKED) if g.code in names}
+    return {code: names[code] for code in _ranks(figures) if code in names}
 
 
 def _layer(layer: Layer, index: int, names: tuple[str, ...], figures: Figures, lang: str) -> Shown:
     grids = data_access.aggregate(layer.name, Filters())
     styled = layer_playlist.style(layer, grids, lang)
-    title = layer_playlist.legend_title(layer, lang)
+    title = styled.title or layer_playlist.legend_title(layer, lang)
     by_code = {g.code: g for g in figures.grids}
     # one string per grid, its values joined by ROW_SEPARATOR: 3,300 strings travel faster than 26,400
     rows = {
-        code: ROW_SEPARATOR.join(value for _, value in view.popup_rows(g, lang)) for code, g in by_code.items()
+        code: ROW_SEPARATOR.join(value for _, value in view.popup_rows(g, figures, lang)) for code, g in by_code.items()
     }
-    row_labels = [label for label, _ in view.popup_rows(figures.grids[0], lang)] if figures.grids else []
+    row_labels = [label for label, _ in view.popup_rows(figures.grids[0], figures, lang)] if figures.grids else []
     grid_hideout = {
         **styled.hideout,
         "tips": {code: f"{title}：{shown}" for code, shown in styled.values.items()},
@@ -129,13 +137,18 @@ def _layer(layer: Layer, index: int, names: tuple[str, ...], figures: Figures, l
         "rows": rows,
     }
     values = styled.values if layer.legend.kind in ("count", "rate") else _warnings(grids, lang)
-    labelled = _labelled(grids, figures)
-    labels = {code: {"name": name, "value": values.get(code, "")} for code, name in labelled.items()}
+    ranks = _ranks(figures)
+    labels = {
+        code: {"name": name, "value": values.get(code, ""), "rank": ranks.get(code)}
+        for code, name in _labelled(grids, figures).items()
+    }
+    explain = " ".join(filter(None, [styled.shades_note, registry.legend_note(layer, lang, settings().layers)]))
     filled: dict[Key, Any] = {
         ("wall-grid-layer", "hideout"): grid_hideout,
+        ("wall-rank-layer", "hideout"): {"ranks": ranks},
         ("wall-label-layer", "hideout"): {"labels": labels},
         ("wall-layer-title", "children"): layer_playlist.layer_label(layer, lang),
-        ("wall-legend", "children"): view.legend(title, styled.swatches),
+        ("wall-legend", "children"): view.legend(title, styled, explain, lang),
         ("wall-progress", "children"): view.progress(
             [layer_playlist.layer_label(registry.get(n), lang) for n in names], index
         ),
@@ -165,7 +178,10 @@ def _build(names: tuple[str, ...], lang: str) -> Wall:
 def wall(lang: str) -> Wall:
     """The wall for the session's viewer in `lang`, kept until the data changes (or FRESH_SECONDS pass)."""
     names = playlist()
-    key = ("wall", current_viewer(), names, lang, registry.today(settings().layers), settings().layers.model_dump_json())
+    config = settings()
+    # the ranking's weights are in the key: two apps of one process (tests) may weigh differently
+    key = ("wall", current_viewer(), names, lang, registry.today(config.layers), config.layers.model_dump_json(),
+           Weights.of(config.dashboard))
     reads = data_access.reads_of((*names, *numbers.LAYERS), *orders.READS)
     return data_access.remembered(
         key, lambda: _build(names, lang), reads=reads, fresh_for=FRESH_SECONDS, meanwhile_older=True
@@ -185,6 +201,7 @@ def content(turn: int, lang: str) -> dict[Key, Any]:
         MAP_KEY: layer.digest,
         **shown_wall.panels,
         ("wall-cases", "children"): cases.panel(lang),
+        ("wall-waiting", "children"): cases.waiting(lang),
         ("wall-updated", "children"): text("wall_updated", lang, time=now),
         ("wall-age", "children"): data_age.current(lang),
         ("wall-ok", "data"): {"at": int(time.time() * 1000), "stale": text("wall_stale", lang, time=now)},

@@ -13,28 +13,29 @@ URLs. The windows, on the community's calendar (settings.layers.timezone):
   those still due in this period (`not_yet_visited`);
 - hazards: not closed (open + in progress) and overdue, as of today.
 
-A grid needs attention by a transparent score: households overdue a visit +
-overdue hazards + its complaint hot-spot level (Gi* confidence bin 1–3, 0 when
-not a hot spot) + EARLY_WARNING_POINTS when the emerging hot-spot analysis
-warns that it is becoming one.
+A grid needs attention by a transparent score (layers.ranking): its overdue
+hazards, households overdue a visit, complaint hot-spot level (Gi* confidence
+bin 1–3, 0 when not a hot spot) and 1 when the emerging hot-spot analysis warns
+that it is becoming one, each times the weight the settings give it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from dashboard.web import data_access
 from gridgov.settings import Settings
-from layers import community
+from layers import community, ranking
+from layers.ranking import Ranked, Weights
 from layers.rates import SPECIAL_PER_100, Rate
 from layers.registry import Filters
 
 RATE_DAYS = 30
 # the layers the figures are sums of
 LAYERS = ("special_groups", "visits", "complaints", "hazards", "complaint_hotspots", "emerging_hotspots")
-EARLY_WARNING_POINTS = 2
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,14 @@ class GridNumbers:
         """The hot-spot part of the score: the confidence bin when it is a hot spot, else 0."""
         return max(self.hot_bin, 0)
 
-    @property
-    def score(self) -> int:
-        """How much the grid needs attention (the module's docstring gives the formula)."""
-        warning = EARLY_WARNING_POINTS if self.early_warning else 0
-        return self.visits_overdue + self.hazards_overdue + self.hot_level + warning
+    def counts(self) -> dict[str, int]:
+        """What the ranking weighs (layers.ranking.PARTS)."""
+        return {
+            "hazards_overdue": self.hazards_overdue,
+            "visits_overdue": self.visits_overdue,
+            "hotspot": self.hot_level,
+            "early_warning": int(self.early_warning),
+        }
 
 
 @dataclass(frozen=True)
@@ -86,11 +90,19 @@ class Figures:
     hazards_in_progress: int
     hazards_overdue: int
     grids: tuple[GridNumbers, ...]
+    weights: Weights = field(default_factory=Weights)
 
-    def needing_attention(self, limit: int) -> list[GridNumbers]:
-        """The grids with a score above 0, highest first (then by grid code), at most `limit`."""
-        ranked = sorted((g for g in self.grids if g.score > 0), key=lambda g: (-g.score, g.code))
-        return ranked[:limit]
+    def score(self, grid: GridNumbers) -> float:
+        """How much `grid` needs attention, by this installation's weights."""
+        return ranking.score(grid.counts(), self.weights)
+
+    @functools.cached_property
+    def _ranked(self) -> list[Ranked[GridNumbers]]:  # once: the panel, each layer's outlines and labels read it
+        return ranking.rank(self.grids, GridNumbers.counts, lambda g: g.code, self.weights)
+
+    def needing_attention(self, limit: int) -> list[Ranked[GridNumbers]]:
+        """The grids with a score above 0, highest first (ties: layers.ranking), at most `limit`."""
+        return self._ranked[:limit]
 
 
 def _by_grid(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -154,4 +166,5 @@ def gather(settings: Settings, today: date | None = None) -> Figures:
         hazards_in_progress=community.total(hazards, "in_progress"),
         hazards_overdue=community.total(hazards, "overdue"),
         grids=grids,
+        weights=Weights.of(settings.dashboard),
     )

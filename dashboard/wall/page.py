@@ -82,6 +82,11 @@ def update(n_refresh: Any, n_rotate: Any, map_key: Any) -> list[Any]:
     return [no_update if key in kept else shown[key] for key in FILLED] + [no_update]
 
 
+def _shapes(shown: dict[Key, Any], key: str, url: str, **functions: Any) -> Component:
+    """A layer of the grids' shapes (fetched once by URL) drawn by `functions` of assets/wall.js from its hideout."""
+    return dl.GeoJSON(id=key, url=url, format="geobuf", hideout=shown[(key, "hideout")], **functions)
+
+
 def _map(shown: dict[Key, Any]) -> Component:
     config = settings()
     layers: list[Component] = []
@@ -89,30 +94,19 @@ def _map(shown: dict[Key, Any]) -> Component:
         kwargs = {"attribution": config.dashboard.tile_attribution} if config.dashboard.tile_attribution else {}
         layers.append(dl.TileLayer(url=config.dashboard.tile_url, opacity=0.35, **kwargs))
     layers += [
-        dl.GeoJSON(
-            id="wall-grid-layer",
-            url=data_urls.OUTLINES,
-            format="geobuf",
-            hideout=shown[("wall-grid-layer", "hideout")],
-            style=_js("style"),
-            onEachFeature=_js("feature"),
-            hoverStyle=arrow_function({"weight": 5, "color": "#ffffff"}),
-        ),
-        dl.GeoJSON(
-            id="wall-label-layer",
-            url=data_urls.LABEL_POINTS,
-            format="geobuf",
-            hideout=shown[("wall-label-layer", "hideout")],
-            filter=_js("labelled"),
-            pointToLayer=_js("label"),
-        ),
+        _shapes(shown, "wall-grid-layer", data_urls.OUTLINES, style=_js("style"), onEachFeature=_js("feature"),
+                hoverStyle=arrow_function({"weight": 5, "color": "#ffffff"})),
+        # the ranked grids outlined, drawn over every grid's own edge
+        _shapes(shown, "wall-rank-layer", data_urls.OUTLINES, filter=_js("ranked"), style=_js("rankStyle"),
+                interactive=False),
+        _shapes(shown, "wall-label-layer", data_urls.LABEL_POINTS, filter=_js("labelled"), pointToLayer=_js("label")),
     ]
     bounds = data_access.grid_extent()
     view = _FALLBACK_VIEW
     if bounds is not None:
         view = {
             "bounds": [[bounds.south, bounds.west], [bounds.north, bounds.east]],
-            "boundsOptions": {"paddingTopLeft": [24, 110], "paddingBottomRight": [300, 24]},  # title, legend
+            "boundsOptions": {"padding": [24, 24]},  # nothing lies over the map: its title and legend are beside it
             "center": [(bounds.south + bounds.north) / 2, (bounds.west + bounds.east) / 2],
         }
     return dl.Map(layers, id="wall-map", className="gg-wall-leaflet", zoomSnap=0.25, zoomControl=False, **view)
@@ -161,27 +155,30 @@ def build(account: Account, lang: str) -> Component:
     def panel(key: str, class_name: str) -> html.Div:
         return html.Div(shown[(key, "children")], id=key, className=class_name)
 
-    on_map = html.Div(
+    beside_map = html.Div(  # the layer's name, the playlist and the legend: beside the map, never over a grid
         [
             html.H2(shown[("wall-layer-title", "children")], id="wall-layer-title"),
             panel("wall-progress", "gg-wall-progress"),
+            panel("wall-legend", "gg-wall-legend"),
         ],
-        className="gg-wall-map-head",
+        className="gg-wall-key",
     )
     return html.Div(
         [
             *_timers(shown, lang),
             _header(shown, lang),
+            panel("wall-kpis", "gg-wall-kpis"),
             html.Main(
                 [
-                    html.Section(
-                        [_map(shown), on_map, panel("wall-legend", "gg-wall-legend")], className="gg-wall-map"
-                    ),
+                    html.Section([_map(shown)], className="gg-wall-map"),
+                    beside_map,
                     html.Aside(
                         [
-                            panel("wall-kpis", "gg-wall-kpis"),
                             panel("wall-cases", "gg-wall-cases"),
-                            panel("wall-ranking", "gg-wall-ranking"),
+                            html.Div(  # the ranking, and under it, in the room it leaves, the units awaited
+                                [panel("wall-ranking", "gg-wall-rank-part"), panel("wall-waiting", "gg-wall-waiting")],
+                                className="gg-wall-ranking",
+                            ),
                         ],
                         className="gg-wall-side",
                     ),

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dashboard.maps.choropleth import count_classes
 from dashboard.maps.map_view import GRID_CLASS
+from dashboard.wall import spots
 from gridgov.i18n import text
 from gridgov.settings import Settings
 from layers import registry
@@ -59,11 +60,12 @@ def legend_title(layer: Layer, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Swatch:
-    """One row of the legend: a colour, what it stands for, and whether any grid has it now."""
+    """One row of the legend: its colour (and shades of it), what it stands for, and whether any grid has it now."""
 
     color: str
     label: str
     present: bool = True
+    shades: tuple[str, ...] = ()  # further colours of the same row (a hot spot's three confidence levels)
 
 
 @dataclass(frozen=True)
@@ -73,20 +75,21 @@ class Styled:
     hideout: dict[str, Any]
     swatches: tuple[Swatch, ...]
     values: dict[str, str]  # grid_code -> the value as shown
+    title: str = ""  # the legend's title when the wall words it otherwise than the layer ("": legend_title)
+    notice: str = ""  # said in words beside the legend (暂无显著热点)
+    shades_note: str = ""  # what a row's shades mean, behind the legend's "?"
 
 
 def _categorical(layer: Layer, values: dict[str, Any], lang: str) -> Styled:
-    names = {value: text(key, lang) for value, key, _ in layer.legend.categories}
-    present = {str(v) for v in values.values() if v is not None}
-    hideout = {
-        "mode": "categories",
-        "categories": {value: color for value, _, color in layer.legend.categories},
-    }
-    swatches = tuple(Swatch(color, names[value], value in present) for value, _, color in layer.legend.categories)
+    """A hot-spot layer, in the wall's plain words (dashboard.wall.spots)."""
+    worded = spots.plain(layer, values, lang)
+    hideout = {"mode": "categories", "categories": worded.colors}
+    swatches = tuple(Swatch(r.colors[-1], r.label, r.present, r.colors[:-1]) for r in worded.rows)
     shown = {
-        code: names.get(str(v), str(v)) if v is not None else text("wall_no_value", lang) for code, v in values.items()
+        code: worded.names.get(str(v), str(v)) if v is not None else text("wall_no_value", lang)
+        for code, v in values.items()
     }
-    return Styled(hideout, swatches, shown)
+    return Styled(hideout, swatches, shown, worded.title, worded.notice, worded.shades_note)
 
 
 def _classed(layer: Layer, values: dict[str, Any], lang: str) -> Styled:
@@ -115,8 +118,6 @@ def style(layer: Layer, grids: dict[str, Any], lang: str) -> Styled:
         _categorical(layer, values, lang) if layer.legend.kind in ("bin", "category") else _classed(layer, values, lang)
     )
     if any(v is None for v in values.values()):
-        styled = Styled(
-            styled.hideout, (*styled.swatches, Swatch(NO_DATA_COLOR, text("wall_no_value", lang))), styled.values
-        )
+        styled = replace(styled, swatches=(*styled.swatches, Swatch(NO_DATA_COLOR, text("wall_no_value", lang))))
     styled.hideout.update({"property": prop, "values": values, "none": NO_DATA_COLOR, "className": GRID_CLASS})
     return styled

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.wall.numbers import EARLY_WARNING_POINTS, RATE_DAYS, Figures, GridNumbers
-from dashboard.wall.playlist import Swatch
+from dashboard.wall.numbers import RATE_DAYS, Figures, GridNumbers
+from dashboard.wall.playlist import Styled
 from gridgov.i18n import text
+from layers.ranking import Ranked, Weights, number
 from layers.rates import Rate
 from layers.work_orders import WorkOrder
 
-RANKED = 6  # grids listed as needing attention, at most
+RANKED = 5  # grids listed as needing attention, at most (what fits the panel at the wall's type size)
 
 
 def _data(**attributes: str) -> dict[str, Any]:
@@ -87,35 +88,44 @@ def tiles(f: Figures, lang: str) -> list[Component]:
     ]
 
 
-def reasons(grid: GridNumbers, lang: str) -> list[str]:
-    """What makes up a grid's score, one phrase per part that is not zero."""
-    out = []
-    if grid.visits_overdue:
-        out.append(text("wall_reason_visits", lang, n=grid.visits_overdue))
-    if grid.hazards_overdue:
-        out.append(text("wall_reason_hazards", lang, n=grid.hazards_overdue))
-    if grid.hot_level:
-        out.append(text("wall_reason_hotspot", lang, level=grid.hot_level))
-    if grid.early_warning:
-        out.append(text("wall_reason_warning", lang, points=EARLY_WARNING_POINTS))
-    return out
+def _reason(part: str, n: int, lang: str) -> str:
+    if part == "hazards_overdue":
+        return text("wall_reason_hazards", lang, n=n)
+    if part == "visits_overdue":
+        return text("wall_reason_visits", lang, n=n)
+    if part == "hotspot":
+        return text("wall_reason_hotspot", lang, level=n)
+    return text("wall_reason_warning", lang)
+
+
+def reasons(ranked: Ranked[GridNumbers], lang: str) -> list[str]:
+    """What makes up a grid's score, one phrase per weighed part that is not zero, the heaviest first."""
+    return [_reason(part, n, lang) for part, n, _ in ranked.parts]
+
+
+def formula(weights: Weights, lang: str) -> str:
+    """The ranking's formula in one line, from the installation's weights (排名 = 逾期隐患×3 + 上期漏访×1 + …)."""
+    terms = [text(f"wall_rank_term_{part}", lang, w=number(weights.of_part(part))) for part in weights.heaviest_first()]
+    return text("wall_ranking_formula", lang, terms=" + ".join(terms))
 
 
 def ranking(f: Figures, lang: str) -> list[Component]:
     """The grids that need attention, highest score first, each with why; the formula underneath."""
-    ranked = f.needing_attention(RANKED)
     rows: list[Component] = [
         html.Li(
             [
-                html.Span(str(i), className="gg-wall-rank-pos"),
-                html.Span(g.name, className="gg-wall-rank-name"),
-                html.Span(str(g.score), className="gg-wall-rank-score"),
-                html.Div([html.Span(r, className="gg-wall-reason") for r in reasons(g, lang)], className="gg-wall-reasons"),
+                html.Span(str(r.rank), className="gg-wall-rank-pos"),
+                html.Div(  # the name, then why, on one line while they fit
+                    [html.Span(r.unit.name, className="gg-wall-rank-name"),
+                     *(html.Span(why, className="gg-wall-reason") for why in reasons(r, lang))],
+                    className="gg-wall-reasons",
+                ),
+                html.Span(number(r.score), className="gg-wall-rank-score"),
             ],
             className="gg-wall-rank-row",
-            **_data(grid=g.code),
+            **_data(grid=r.unit.code),
         )
-        for i, g in enumerate(ranked, start=1)
+        for r in f.needing_attention(RANKED)
     ]
     body: Component = (
         html.Ol(rows, className="gg-wall-rank-list") if rows else html.P(text("wall_ranking_none", lang), className="gg-wall-calm")
@@ -123,7 +133,7 @@ def ranking(f: Figures, lang: str) -> list[Component]:
     return [
         html.H2(text("wall_ranking_title", lang)),
         body,
-        html.P(text("wall_ranking_formula", lang, points=EARLY_WARNING_POINTS), className="gg-wall-formula"),
+        html.P(formula(f.weights, lang), className="gg-wall-formula"),
     ]
 
 
@@ -146,17 +156,35 @@ def banner(orders: list[WorkOrder], lang: str, timezone: str) -> list[Component]
     return [html.Span(text("wall_orders_title", lang), className="gg-wall-banner-title"), html.Ul(items)]
 
 
-def legend(title: str, swatches: tuple[Swatch, ...]) -> list[Component]:
-    """The legend of the layer on the map: every class or category with its colour (absent ones dimmed)."""
+def legend(title: str, styled: Styled, explain: str, lang: str) -> list[Component]:
+    """The legend of the layer on the map, beside it: every class or category with its colour (absent ones dimmed),
+    the notice when nothing stands out, and how it is computed behind a "?" (`explain`; none when "")."""
     rows = [
         html.Div(
-            [html.Span(className="gg-wall-swatch", style={"background": s.color}), html.Span(s.label)],
+            [
+                html.Span(
+                    [html.Span(className="gg-wall-swatch", style={"background": c}) for c in (*s.shades, s.color)],
+                    className="gg-wall-swatches",
+                ),
+                html.Span(s.label, className="gg-wall-legend-label"),
+            ],
             className="gg-wall-legend-row" if s.present else "gg-wall-legend-row gg-wall-legend-absent",
         )
-        for s in swatches
+        for s in styled.swatches
     ]
-    wide = " gg-wall-legend-wide" if len(rows) > 8 else ""
-    return [html.Div(title, className="gg-wall-legend-title"), html.Div(rows, className="gg-wall-legend-rows" + wide)]
+    out: list[Component] = [html.Div(title, className="gg-wall-legend-title")]
+    if styled.notice:
+        out.append(html.P(styled.notice, className="gg-wall-notice", role="status"))
+    out.append(html.Div(rows, className="gg-wall-legend-rows"))
+    if explain:
+        out.append(
+            html.Details(
+                [html.Summary("?", title=text("wall_explain", lang), className="gg-wall-explain-toggle"),
+                 html.P(explain, className="gg-wall-explain")],
+                className="gg-wall-explain-box",
+            )
+        )
+    return out
 
 
 def progress(labels: list[str], current: int) -> list[Component]:
@@ -167,7 +195,7 @@ def progress(labels: list[str], current: int) -> list[Component]:
     ]
 
 
-def popup_rows(grid: GridNumbers | None, lang: str) -> list[list[Any]]:
+def popup_rows(grid: GridNumbers | None, f: Figures, lang: str) -> list[list[Any]]:
     """A grid's figures as [label, value] pairs for its pop-up."""
     if grid is None:
         return []
@@ -179,5 +207,5 @@ def popup_rows(grid: GridNumbers | None, lang: str) -> list[list[Any]]:
         [text("wall_kpi_hazards_open", lang), _count(grid.hazards_open)],
         [text("wall_kpi_hazards_overdue", lang), _count(grid.hazards_overdue)],
         [text("wall_popup_warning", lang), text("yes" if grid.early_warning else "no", lang)],
-        [text("wall_popup_score", lang), str(grid.score)],
+        [text("wall_popup_score", lang), number(f.score(grid))],
     ]

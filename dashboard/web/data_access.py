@@ -5,7 +5,9 @@ with the Viewer of the signed-in session (dashboard.web.session), as the
 access policy (gridgov.access) scopes it. For a role that sees its own grids
 only (a grid leader) the queries run in a transaction as the
 row-level-security role (gridgov.rls), so even a bug in a callback cannot
-return another grid's rows; others use the app's own connection. A detail
+return another grid's rows, and so do those of a secretary, street officer or
+wall screen, for the grids of their area (gridgov.areas); others use the app's
+own connection. A detail
 view of a layer with personal data (any detail column in the policy's
 PERSONAL_COLUMNS: household-level rows, names, phones, complaint text) is
 written to the audit table before it is returned, and so is every
@@ -42,10 +44,12 @@ GEOBUF_DECIMALS = 7  # as the GeoJSON (RFC 7946 §11.2)
 
 @contextmanager
 def viewer_connection(viewer: Viewer) -> Iterator[psycopg.Connection]:
-    """A pooled connection in one transaction; for a grid leader, one that sees only their grids' rows."""
+    """A pooled connection in one transaction; for a viewer limited to some grids (a grid leader, an account's
+    area), one that sees only those grids' rows."""
     with pool().connection() as conn:
-        if access.own_grids_only(viewer.role):
-            with grid_reader_transaction(conn, viewer.grid_codes):
+        if viewer.grid_codes:
+            unplaced = access.decide(viewer.role, access.UNPLACED_CASES).allowed
+            with grid_reader_transaction(conn, viewer.grid_codes, unplaced=unplaced):
                 yield conn
         else:
             with conn.transaction():
@@ -72,12 +76,16 @@ def aggregates(asks: Sequence[tuple[str, Filters]], *, downloaded: bool = False)
     scoped = [(layer := registry.get(name), registry.scope(layer, viewer, filters)) for name, filters in asks]
     results: list[dict[str, Any]] = [{} for _ in asks]
     # a neighbourhood statistic (Gi*) needs every grid's counts: it runs on the app's connection, and the
-    # registry has already narrowed what comes back to the viewer's grids
-    for whole_area in (False, True):
-        wanted = [i for i, (layer, _) in enumerate(scoped) if layer.whole_area is whole_area]
+    # registry has already narrowed what comes back to the viewer's grids; so does a de-identified answer,
+    # audited in the transaction that read it (which the row-level-security role could not write)
+    def apps(layer: Layer) -> bool:
+        return layer.whole_area or access.decide(viewer.role, access.layer(layer.name)).scope is Scope.DEIDENTIFIED
+
+    for on_apps in (False, True):
+        wanted = [i for i, (layer, _) in enumerate(scoped) if apps(layer) is on_apps]
         if not wanted:
             continue
-        with viewer_connection(Viewer(Role.SECRETARY) if whole_area else viewer) as conn:
+        with viewer_connection(Viewer(Role.SECRETARY) if on_apps else viewer) as conn:
             at = answers.stamp(conn)
             for i in wanted:
                 layer, filters = scoped[i]
@@ -185,8 +193,9 @@ def latest_work_orders(limit: int) -> list[work_orders.WorkOrder]:
 
 def grid_choices() -> list[tuple[str, str]]:
     """(grid_code, grid_name) of every grid the session may see, by code."""
-    with viewer_connection(current_viewer()) as conn:
-        return export.grid_choices(conn)
+    viewer = current_viewer()
+    with viewer_connection(viewer) as conn:
+        return export.grid_choices(conn, viewer.grid_codes)
 
 
 def category_choices(layer: Layer) -> list[str]:

@@ -34,7 +34,7 @@ from dashboard.web.session import csrf_ok, current_viewer, require_account
 from gridgov import access, audit
 from gridgov.errors import Forbidden
 from gridgov.i18n import text
-from layers import audit_detail, export
+from layers import audit_detail, export, registry
 from layers.registry import Filters, Layer, Viewer
 
 PREFIX = "/data/"
@@ -79,8 +79,10 @@ def download(name: str, fmt: str) -> Response:
     layers = {layer.name: layer for layer in export.exportable()}
     if name not in layers:
         return answer(404, f"there is no layer {name!r} to export; layers: {', '.join(layers)}")
-    filters = query_filters.from_request()
-    handle = _written(account.username, viewer, name, filters, fmt)
+    # the planner's area (a street, or everything): other grids refused, none asked for means all of the area's;
+    # then read on the app's connection, which writes the audit row in the transaction that read the data
+    filters = registry.scope(layers[name], viewer, query_filters.from_request())
+    handle = _written(account.username, Viewer(viewer.role), name, filters, fmt)
     response = send_file(
         handle,
         mimetype=MIMETYPES[fmt],

@@ -33,6 +33,9 @@ PUBLIC_PREFIXES = ("/assets/", "/language/", "/wall/device/", "/unit/")  # a wal
 GRID_SHAPES = frozenset({data_urls.OUTLINES, data_urls.LABEL_POINTS})
 # Dash's own endpoints (the layout, the callbacks, the component bundles)
 DASH_PREFIXES = ("/_dash-", "/_reload-hash")
+# a signed-in action of a page that decides who may use it itself: a street officer opening a community
+# (dashboard.street.page, which refuses every other role with 403)
+ACTION_PREFIXES = ("/street/open/",)
 # Dash answers every path no other route takes with its index page (200): a path it catches that is no page is a 404
 _CATCH_ALL = frozenset({"/", "/<path:path>"})
 
@@ -60,7 +63,7 @@ def _check() -> Response | None:
         return redirect("/login?" + urlencode({"next": path}))  # type: ignore[return-value]
     if path.startswith("/data/") and path not in GRID_SHAPES and not access.decide(account.role, access.DATA_URLS).allowed:
         return answer(403, f"a {account.role.value} may not use the data URLs")
-    if path.startswith("/data/") or path.startswith(DASH_PREFIXES):
+    if path.startswith("/data/") or path.startswith(DASH_PREFIXES) or path.startswith(ACTION_PREFIXES):
         return answer(404, "not found") if _unrouted(path) else None
     if is_api(path) or path not in pages.PAGES:
         return answer(404, "not found")

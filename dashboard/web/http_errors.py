@@ -21,12 +21,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from dashboard.web.appctx import settings
 from dashboard.web.session import language
 from gridgov import i18n
-from gridgov.errors import DatabaseUnavailable, Forbidden, GridgovError, InputError, Unauthenticated
+from gridgov.errors import DatabaseUnavailable, Forbidden, GridgovError, InputError, NotFound, Unauthenticated
 from gridgov.i18n import text
 
 STATUS: dict[type[GridgovError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
+    NotFound: 404,
     InputError: 400,
     DatabaseUnavailable: 503,
 }

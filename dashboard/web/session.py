@@ -24,7 +24,8 @@ from flask import Flask, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from dashboard.web.appctx import pool
-from gridgov import access, sessions
+from gridgov import access, areas, sessions
+from gridgov.access import Role
 from gridgov.accounts import Account
 from gridgov.errors import Forbidden, Unauthenticated
 from gridgov.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -36,6 +37,7 @@ _UNTIL = "until"  # the session's absolute expiry (POSIX seconds), for the cooki
 _IDLE = "idle"  # its idle lifetime in seconds, for the cookie's
 _CSRF = "csrf"
 _LANG = "lang"
+_FOCUS = "focus"  # the community a street officer opened from the street's ranking
 
 
 def current_account() -> Account | None:
@@ -70,11 +72,47 @@ def require_account() -> Account:
 
 
 def viewer_for(account: Account) -> Viewer:
-    """The registry Viewer of an account; Forbidden for a role the policy shows no community data (the administrator)."""
+    """The registry Viewer of an account, limited to its grids or its area's (gridgov.areas); Forbidden for a role
+    the policy shows no community data (the administrator), or an area with no grid loaded."""
     if not access.decide(account.role, access.COMMUNITY_DATA).allowed:
         raise Forbidden("an administrator manages accounts and sees no community data")
-    own = access.own_grids_only(account.role)
-    return Viewer(account.role, grid_codes=account.grids) if own else Viewer(account.role)
+    if access.own_grids_only(account.role):
+        return Viewer(account.role, grid_codes=account.grids)
+    area = focused(account)
+    if area.everything:
+        if account.role is not Role.PLANNER:  # a secretary, street officer or screen always names its area
+            raise Forbidden(f"the account {account.username} names no community or street: ask the administrator")
+        return Viewer(account.role)
+    grids = _area_grids(area)
+    if not grids:
+        raise Forbidden(f"no grid of {area.label()} is loaded")
+    return Viewer(account.role, grid_codes=grids)
+
+
+def focus_on(community: str | None) -> None:
+    """Narrow this session's pages to one community of the account's street (the street officer opening a
+    community's wall), or widen them back to the whole street (None)."""
+    if community is None:
+        session.pop(_FOCUS, None)
+    else:
+        session[_FOCUS] = community
+
+
+def focused(account: Account) -> areas.Area:
+    """The account's area, narrowed to the community a street officer opened (never beyond their street)."""
+    community = session.get(_FOCUS) if has_request_context() else None
+    if account.role is Role.STREET_OFFICER and isinstance(community, str) and account.street:
+        return areas.Area((community,), account.street)
+    return account.area
+
+
+def _area_grids(area: areas.Area) -> tuple[str, ...]:
+    """The grids `area` covers, read once per request (a grid file loaded meanwhile counts from the next one)."""
+    known: dict[areas.Area, tuple[str, ...]] = g.setdefault("gridgov_area_grids", {}) if has_request_context() else {}
+    if area not in known:
+        with pool().connection() as conn:
+            known[area] = areas.grids_of(conn, area)
+    return known[area]
 
 
 def current_viewer() -> Viewer:

@@ -1,4 +1,4 @@
--- Building points of the gazetteer as one GeoJSON FeatureCollection.
+-- Building points of the gazetteer in the grids %(codes)s (none: every grid) as one GeoJSON FeatureCollection.
 SELECT json_build_object(
     'type', 'FeatureCollection',
     'features', coalesce(
@@ -19,3 +19,4 @@ SELECT json_build_object(
     )
 )
 FROM buildings AS b
+WHERE cardinality(%(codes)s::text[]) = 0 OR b.grid_code = ANY (%(codes)s::text[])

@@ -2,7 +2,8 @@
 -- (the rules are documented in layers/complaints.py). Other queries run over it as the CTE `c`.
 -- A work order is a case (migration 020). One that went through the loop (any event not from a file:
 -- the field, the secretary, the intake API, a unit) is counted from its case, which its events made; one
--- known only from office files is counted from the file's columns, which its case's row equals (etl/cases.py).
+-- known only from office files is counted from the file's columns, as the case lists read it (migration 025:
+-- such a case has no row until someone acts on it; import-only rows that loads wrote before 025 count as files).
 -- Parameters: grids (all when empty), start / end (calendar days in tz, end inclusive, null: open),
 -- tz, categories and statuses (all when empty), response_limit (interval) and reference
 -- (timestamptz: the end of the as_of day, or now).
