@@ -23,6 +23,8 @@ from psycopg import sql
 
 from etl.datasets import Dataset
 from etl.stage import as_text, copy_csv
+from etl.street_keys import COLUMN as STREET_KEY
+from etl.street_keys import street_keys
 from etl.upsert import table_columns
 
 
@@ -36,7 +38,10 @@ class DirectCopy:
         self.run_id = run_id
         self.source_file = source_file
         self.types = types  # the staging table's column types: the target's own, and the working columns
-        self.columns = [c for c in table_columns(conn, dataset.table) if c in types or c in _LINEAGE_AND_GEOM]
+        self.columns = [c for c in table_columns(conn, dataset.table)
+                        if c in types or c in _LINEAGE_AND_GEOM or c == STREET_KEY]
+        # each grid's street key (etl.street_keys), read once: a row here has its grid from the gazetteer
+        self.street_keys = street_keys(conn)
         tbl = sql.Identifier(dataset.table)
         self.table_was_empty = not _fetch_bool(conn, sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(tbl))
         # Quarantine entries from other files of this dataset that a row of this file resolves
@@ -75,6 +80,8 @@ class DirectCopy:
                 cells[c] = pd.Series(self.run_id, index=rows.index, dtype="int64")
             elif c == "extra":
                 cells[c] = rows["extra"].astype("object").where(rows["extra"].notna(), "{}").astype("str")
+            elif c == STREET_KEY:
+                cells[c] = rows["grid_code"].map(self.street_keys).fillna("").astype("str")
             elif c in rows:
                 cells[c] = as_text(rows[c], self.types[c])
             else:  # a staged column this dataset never fills: NULL, as the upsert inserts it

@@ -8,6 +8,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from etl import street_keys
 from etl.datasets import Dataset
 
 _LINEAGE = ("load_run_id", "source_row")
@@ -22,26 +23,33 @@ def table_columns(conn: psycopg.Connection, table: str) -> list[str]:
 
 
 def upsert(conn: psycopg.Connection, dataset: Dataset, run_id: int) -> tuple[int, int]:
-    """Insert new rows, update changed ones, leave identical ones untouched; returns (inserted, updated)."""
+    """Insert new rows, update changed ones, leave identical ones untouched; returns (inserted, updated).
+
+    A fact row takes its grid's street key (etl.street_keys) from a join to grids, as it is written."""
     staged = set(_columns_of_stage(conn))
+    keyed = dataset.placement != "polygon"  # grids' own street_code is the file's; facts carry the key
     pairs: list[tuple[str, sql.Composable]] = []
     for c in table_columns(conn, dataset.table):
         if c == "geom" and dataset.placement == "polygon":
-            pairs.append((c, sql.Identifier("mgeom")))
+            pairs.append((c, sql.SQL("stage.mgeom")))
         elif c == "geom":
-            pairs.append((c, sql.SQL("ST_SetSRID(ST_MakePoint(lon, lat), 4326)")))
+            pairs.append((c, sql.SQL("ST_SetSRID(ST_MakePoint(stage.lon, stage.lat), 4326)")))
         elif c == "load_run_id":
             pairs.append((c, sql.Literal(run_id)))
         elif c == "extra":
-            pairs.append((c, sql.SQL("coalesce(extra, '{}'::jsonb)")))
+            pairs.append((c, sql.SQL("coalesce(stage.extra, '{}'::jsonb)")))
+        elif c == street_keys.COLUMN and keyed:
+            pairs.append((c, sql.SQL("coalesce(street_key_of(g.street_code, g.street_name), '')")))
         elif c in staged:
-            pairs.append((c, sql.Identifier(c)))
+            pairs.append((c, sql.SQL("stage.{}").format(sql.Identifier(c))))
     compared = [c for c, _ in pairs if c not in _LINEAGE]
     tbl = sql.Identifier(dataset.table)
+    source = (sql.SQL("stage LEFT JOIN grids AS g ON g.grid_code = stage.grid_code") if keyed
+              else sql.SQL("stage"))
     # A row whose values are all unchanged is not touched (not even its lineage):
     # loading the same file twice rewrites nothing.
     query = sql.SQL(
-        "WITH up AS (INSERT INTO {tbl} ({cols}) SELECT {vals} FROM stage WHERE reason IS NULL "
+        "WITH up AS (INSERT INTO {tbl} ({cols}) SELECT {vals} FROM {source} WHERE stage.reason IS NULL "
         "ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new}) "
         "RETURNING (xmax = 0) AS inserted) "
         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
@@ -49,6 +57,7 @@ def upsert(conn: psycopg.Connection, dataset: Dataset, run_id: int) -> tuple[int
         tbl=tbl,
         cols=sql.SQL(", ").join(sql.Identifier(c) for c, _ in pairs),
         vals=sql.SQL(", ").join(v for _, v in pairs),
+        source=source,
         key=sql.Identifier(dataset.key),
         sets=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c, _ in pairs),
         old=sql.SQL(", ").join(sql.SQL("{}.{}").format(tbl, sql.Identifier(c)) for c in compared),

@@ -25,6 +25,7 @@ from etl.gridproblems import GridProblem, GridRules
 from etl.place import GridBoxes, place
 from etl.readers import Chunk
 from etl.stage import Stage
+from etl.street_keys import GridStreets
 from etl.upsert import quarantine, rejected_rows, resolve_quarantine, upsert
 
 
@@ -48,6 +49,8 @@ class ChunkWriter:
             # polygons of hundreds of vertices, written twice (made, then cut) and read by the grid check: stored
             # as they are, as pglz would compress and decompress each for little gain on coordinates
             conn.execute("ALTER TABLE stage ALTER wkb SET STORAGE EXTERNAL, ALTER mgeom SET STORAGE EXTERNAL")
+        # a grid the file moves to another street takes its rows along (their street key, etl.street_keys)
+        self.grid_streets = GridStreets(conn) if dataset.placement == "polygon" else None
         # rows placed while parsing whose id is new skip the staging table (etl.direct)
         self.direct = (DirectCopy(conn, dataset, run_id=run_id, source_file=source_file, types=self.stage.types)
                        if dataset.geocodes else None)
@@ -99,12 +102,15 @@ class ChunkWriter:
         return out.assign(grid_candidates=found.reindex(out.index))
 
     def finish(self) -> None:
-        """Drop what an earlier load of this file quarantined and this one did not; drop the staging table."""
+        """Drop what an earlier load of this file quarantined and this one did not; move the rows of grids that
+        changed street; drop the staging table."""
         self.conn.execute(
             "DELETE FROM quarantine WHERE dataset = %s AND source_file = %s AND NOT row_number = ANY(%s)",
             [self.dataset.name, self.source_file, self.rejected],
         )
         self.stage.drop()
+        if self.grid_streets is not None:
+            self.grid_streets.follow()
         if self.grid_boxes is not None:
             self.conn.execute("DROP TABLE grid_boxes")
 

@@ -60,9 +60,11 @@ _HOUSEHOLD = (
     "SELECT h.grid_code, h.head_name, h.groups && (SELECT coalesce(array_agg(group_key), '{}') FROM visit_rules)"
     " FROM households AS h WHERE h.household_id = %s"
 )
+# street_code: the grid's street key, which every fact row carries (migration 033)
 _INSERT = (
     "INSERT INTO visits (visit_id, household_id, visited_at, visitor, notes, grid_code, extra,"
-    " load_run_id, source_row) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 1)"
+    " load_run_id, source_row, street_code) VALUES (%(id)s, %(household)s, %(at)s, %(visitor)s, %(notes)s,"
+    " %(grid)s, %(extra)s, %(run)s, 1, street_key(%(grid)s))"
 )
 
 
@@ -111,8 +113,9 @@ def record(
     assert run is not None  # the function returns the new run's id
     conn.execute(
         _INSERT,
-        [visit_id, household_id, visited_at, account.username, notes, grid_code,
-         Jsonb({"recorded_via": SOURCE_FILE, "recorded_at": now.isoformat()}), run[0]],
+        {"id": visit_id, "household": household_id, "at": visited_at, "visitor": account.username, "notes": notes,
+         "grid": grid_code, "extra": Jsonb({"recorded_via": SOURCE_FILE, "recorded_at": now.isoformat()}),
+         "run": run[0]},
     )
     return Recorded(visit_id, household_id, grid_code, head_name, visited_at, day, account.username, now)
 
@@ -168,7 +171,8 @@ _VISIT = (
     " FROM visits AS v LEFT JOIN households AS h ON h.household_id = v.household_id WHERE v.visit_id = %s"
 )
 _UNDO = (
-    "INSERT INTO visit_undos (visit_id, grid_code, undone_by, undone_at, recorded_at) VALUES (%s, %s, %s, %s, %s)"
+    "INSERT INTO visit_undos (visit_id, grid_code, undone_by, undone_at, recorded_at, street_code)"
+    " VALUES (%(visit)s, %(grid)s, %(by)s, %(at)s, %(recorded)s, street_key(%(grid)s))"
     " ON CONFLICT (visit_id) DO NOTHING RETURNING visit_id"
 )
 _UNDOABLE = (
@@ -195,7 +199,8 @@ def undo(conn: psycopg.Connection, clock: Clock, account: Account, visit_id: str
     now = clock.now()
     if now - recorded_at >= UNDO_WITHIN:
         return Refused(Refusal.TOO_LATE, recorded_at.astimezone(clock.zone))
-    if conn.execute(_UNDO, [visit_id, grid_code, account.username, now, recorded_at]).fetchone() is None:
+    undo_row = {"visit": visit_id, "grid": grid_code, "by": account.username, "at": now, "recorded": recorded_at}
+    if conn.execute(_UNDO, undo_row).fetchone() is None:
         return Refused(Refusal.ALREADY)  # undone at the same moment by another request of theirs
     return Undone(visit_id, household_id, grid_code, head_name, visited_on, recorded_at.astimezone(clock.zone), now,
                   account.username)
