@@ -58,21 +58,22 @@ def _with_db(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
-def prepare(server: str, data: Path) -> str:
-    """The URL of bench_layers with the city loaded (loads it when the counts are not the city's)."""
+def prepare(server: str, data: Path, database: str = DATABASE) -> str:
+    """The URL of `database` (bench_layers) with the city of `data` loaded (loaded when it holds no households or
+    no complaints; another scale goes to a database of its own: bench/dashboard_bench.py --database)."""
     if not (data / "households.csv").exists():
         subprocess.run([sys.executable, str(BENCH / "make_city.py"), "--out", str(data)], check=True)
-    url = _with_db(server, DATABASE)
+    url = _with_db(server, database)
     with psycopg.connect(server, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     env = {**os.environ, "GRIDGOV_DATABASE_URL": url}
     subprocess.run([str(BIN / "gridgov"), "db", "upgrade"], check=True, env=env, stdout=subprocess.DEVNULL)
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT (SELECT count(*) FROM households), (SELECT count(*) FROM complaints)").fetchone()
-    if not row or min(row) < 100_000:
-        print(f"loading {data} into {DATABASE} (not timed) …", flush=True)
+    if not row or min(row) == 0:
+        print(f"loading {data} into {database} (not timed) …", flush=True)
         started = time.perf_counter()
         subprocess.run([str(BIN / "gridgov"), "load", str(data)], check=True, env=env, stdout=subprocess.DEVNULL)
         print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)

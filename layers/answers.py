@@ -36,7 +36,14 @@ from typing import Any, TypeVar
 import psycopg
 
 _log = logging.getLogger(__name__)
-MAX_ANSWERS = 256
+# Kept answers are bounded by how many grids they hold (`_weight`: one per feature, per grid's shape, per row),
+# and by their number. A community's wall is ~14 answers of ~10 grids each (~1.4 MB at city scale: the grids'
+# real boundaries, most of it), a whole city's answer 3,300 of them; the bound holds every wall the warm-up
+# builds (dashboard/wall/warmup.py MAX_AREAS, 400 communities: ~56,000) and some 40 whole-city answers besides.
+# It used to be 256 answers whatever their size: at city scale that kept ~18 communities' walls, so the warm-up
+# evicted the walls it had built first and each secretary beyond those found their wall cold.
+MAX_WEIGHT = 200_000
+MAX_ANSWERS = 8192
 T = TypeVar("T")
 
 _VERSION = "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM data_version"
@@ -70,6 +77,7 @@ class _Entry:
     versions: tuple[tuple[str, int], ...]  # of what it reads, when computed
     writers: frozenset[str]
     at: float  # time.monotonic() when computed
+    weight: int = 1  # how many grids it holds (_weight)
 
     def fits(self, stamp: Stamp) -> bool:
         return self.versions == stamp.versions(self.reads) and self.writers <= stamp.writers
@@ -78,6 +86,7 @@ class _Entry:
 _entries: OrderedDict[Hashable, _Entry] = OrderedDict()
 _flights: dict[Hashable, threading.Event] = {}
 _lock = threading.Lock()
+_kept_weight = 0  # the sum of the kept entries' weights (under _lock)
 _older: contextvars.ContextVar[bool] = contextvars.ContextVar("gridgov_answer_older", default=False)
 
 
@@ -148,6 +157,19 @@ def remembered(
     return _compute(slot, at, compute, flight, reads)
 
 
+def _weight(value: object) -> int:
+    """How many grids an answer holds, roughly what it costs to keep: a FeatureCollection's features, a table's
+    rows or a mapping's keys (per-grid shapes), else 1."""
+    if isinstance(value, dict) and isinstance(value.get("features"), list):
+        return max(1, len(value["features"]))
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        return 1
+    try:
+        return max(1, len(value))  # type: ignore[arg-type]
+    except TypeError:
+        return 1
+
+
 def served_older() -> bool:
     """Whether the last `remembered` of this thread answered from older data while the new answer is computed
     (a screen that refreshes itself may then ask again soon instead of a whole period later)."""
@@ -182,15 +204,19 @@ def _start(
 
 def _compute(slot: Hashable, at: Stamp, compute: Callable[[], T], flight: threading.Event, reads: Reads) -> T:
     """compute() for the flight of `slot`, kept; the flight ends however it goes."""
+    global _kept_weight
     try:
         value = compute()
+        weight = _weight(value)
         with _lock:
             kept = _entries.get(slot)
             if kept is None or kept.version <= at.version:  # never replace a newer answer by an older one
-                _entries[slot] = _Entry(value, at.version, reads, at.versions(reads), at.writers, time.monotonic())
+                _kept_weight += weight - (kept.weight if kept else 0)
+                _entries[slot] = _Entry(value, at.version, reads, at.versions(reads), at.writers, time.monotonic(),
+                                        weight)
                 _entries.move_to_end(slot)
-                while len(_entries) > MAX_ANSWERS:
-                    _entries.popitem(last=False)
+                while len(_entries) > 1 and (len(_entries) > MAX_ANSWERS or _kept_weight > MAX_WEIGHT):
+                    _kept_weight -= _entries.popitem(last=False)[1].weight
         return value
     finally:
         with _lock:
@@ -216,5 +242,7 @@ def cached(
 
 def clear() -> None:
     """Forget every kept answer."""
+    global _kept_weight
     with _lock:
         _entries.clear()
+        _kept_weight = 0

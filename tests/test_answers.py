@@ -135,3 +135,29 @@ def test_a_change_drops_only_the_answers_that_read_its_table(db_url: str) -> Non
         assert registry.aggregate(conn, "complaint_hotspots", SECRETARY, Filters(), settings=LAYER_SETTINGS) is hot
         assert registry.aggregate(conn, "special_groups", SECRETARY, Filters(), settings=LAYER_SETTINGS) is people
         assert registry.aggregate(conn, "visits", SECRETARY, Filters(), settings=LAYER_SETTINGS) is not due
+
+
+def features(n: int) -> dict[str, object]:
+    return {"type": "FeatureCollection", "features": [{"id": str(i)} for i in range(n)]}
+
+
+def test_every_community_wall_of_a_district_stays_kept_while_whole_city_answers_are_bounded() -> None:
+    calls: list[str] = []
+
+    def community(key: str) -> dict[str, object]:
+        calls.append(key)
+        return features(10)
+
+    # 400 communities' walls of ~14 answers of 10 grids each (dashboard/wall/warmup.py MAX_AREAS): all still kept
+    keys = [f"community {i} answer {j}" for i in range(400) for j in range(14)]
+    for key in keys:
+        answers.remembered(fake_stamp(), key, lambda key=key: community(key))
+    for key in keys:
+        answers.remembered(fake_stamp(), key, lambda key=key: community(key))
+    assert len(calls) == len(keys)  # none computed twice
+    # whole-city answers of 3,300 grids each, asked with ever new filters: the oldest kept go first
+    for i in range(200):
+        answers.remembered(fake_stamp(), f"city {i}", lambda: features(3300))
+    kept = sum(answers._weight(entry.value) for entry in answers._entries.values())
+    assert kept <= answers.MAX_WEIGHT
+    assert answers.remembered(fake_stamp(), "city 199", lambda: "computed again") != "computed again"
