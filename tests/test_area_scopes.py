@@ -133,6 +133,7 @@ def test_the_street_officer_sees_both_ranks_them_and_opens_one(street: tuple[das
     opened = officer.get(f"/street/open/{OTHER}")
     assert opened.status_code == 303 and opened.headers["Location"].endswith("/wall")
     assert _grids(officer) == THEIRS
+    assert "返回" + STREET in str(_page(officer, "/wall"))  # the way back, on every page's bar
     assert officer.get("/data/special_groups.json?grid=G01").status_code == 403
     missing = officer.get("/street/open/不存在社区")
     assert missing.status_code == 404, missing.get_data(as_text=True)

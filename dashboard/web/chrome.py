@@ -9,7 +9,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.web import data_age
-from dashboard.web.session import csrf_token, current_account, language
+from dashboard.web.session import csrf_token, current_account, language, opened_community
 from gridgov.i18n import LANGUAGES, text
 
 
@@ -22,6 +22,10 @@ def user_bar() -> html.Div:
     if account is not None:
         role = text(f"role_{account.role.value}", lang)
         items.append(html.Span(text("signed_in_as", lang, user=account.username, role=role), className="gg-user"))
+        opened = opened_community()
+        if opened and account.street:  # a street officer looking at one community: the way back to the street
+            items.append(html.A(text("back_to_street", lang, community=opened, street=account.street), href="/street",
+                                className="gg-lang gg-back-to-street"))
     items.append(html.A(text("switch_language", lang), href=f"/language/{other}", className="gg-lang"))
     if account is not None:
         items.append(

@@ -98,6 +98,15 @@ def focus_on(community: str | None) -> None:
         session[_FOCUS] = community
 
 
+def opened_community() -> str | None:
+    """The community a street officer opened from the street's ranking, if any (dashboard.street)."""
+    community = session.get(_FOCUS) if has_request_context() else None
+    account = current_account()
+    if account is None or account.role is not Role.STREET_OFFICER or not isinstance(community, str):
+        return None
+    return community
+
+
 def focused(account: Account) -> areas.Area:
     """The account's area, narrowed to the community a street officer opened (never beyond their street)."""
     community = session.get(_FOCUS) if has_request_context() else None
