@@ -265,3 +265,49 @@ def test_a_cluster_of_complaints_is_drawn_as_hot_spots_in_plain_words(db_url: st
     (hot_row,) = [c for c in _walk(legend) if c["props"].get("className") == "gg-wall-legend-row" and _text(c).strip() == "热点"]
     assert hot_row  # 热点 present, not dimmed
     assert not [s for s in STATISTICS if s in face] and "Getis-Ord Gi*" in explained
+
+
+# -- the street officer's ranking, on a wall screen too ---------------------------------------------------------------
+
+TEXTS = """() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        const element = node.parentElement;
+        if (!text || !element || !element.checkVisibility({checkVisibilityCSS: true, visibilityProperty: true})) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const box = range.getBoundingClientRect();
+        if (box.width <= 0 || box.height <= 0) continue;
+        if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) continue;
+        out.push({text: text.slice(0, 60), px: parseFloat(getComputedStyle(element).fontSize)});
+    }
+    return out;
+}"""
+
+
+@pytest.mark.browser
+def test_the_streets_ranking_reads_from_across_the_room(db_url: str) -> None:
+    load_demo(db_url)
+    password = secrets.token_urlsafe(16)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        (street,) = areas.streets(conn)
+        accounts.add(conn, "jiedao", role="street_officer", password=password, street=street)
+        communities = [name for _, name in areas.communities(conn, street)]
+    env = {"GRIDGOV_DATABASE_URL": db_url, "GRIDGOV_SECRET_KEY": session_secret()}
+    with serving(env, ARTIFACTS / "serve_street_readable.log") as url, chromium() as browser:
+        page = browser.new_context().new_page()
+        page.goto(url + "login")
+        page.locator("input[name=username]").fill("jiedao")
+        page.locator("input[name=password]").fill(password)
+        page.locator("button[type=submit]").click()
+        expect(page).to_have_url(url + "street")
+        for width, height, least in SCREENS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(url + "street")
+            expect(page.locator(".gg-street-row")).to_have_count(len(communities))
+            texts: list[dict[str, Any]] = page.evaluate(TEXTS)
+            assert any(t["text"] in communities for t in texts), "the communities were not measured"
+            small = [f"{t['px']:.1f}px: {t['text']}" for t in texts if t["px"] < least]
+            assert not small, f"{len(small)} texts below {least} px at {width}x{height}:\n" + "\n".join(small)
