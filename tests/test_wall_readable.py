@@ -39,12 +39,8 @@ SCREENS = ((1920, 1080, 24.0), (1366, 768, 18.0))  # width, height, the smallest
 PLAYLIST = ("特殊群体", "热点分析", "未诉先办", "安全隐患")  # the default playlist's titles
 STATISTICS = ("Gi*", "Getis", "Mann-Kendall", "z 得分", "p 值", "FDR")  # behind the "?", never on the legend's face
 
-# Every visible text node: its text, computed size, and which part of the wall it is in (the first of PARTS its
-# element lies in). Run in the page; `stale` shows the stale-data notice for the measurement (and hides it after).
-MEASURE = """([parts, stale]) => {
-    const notice = document.getElementById("wall-stale");
-    const before = [notice.className, notice.textContent];
-    if (stale) { notice.className = "gg-wall-stale gg-wall-stale-on"; notice.textContent = stale; }
+# The visible text nodes of the page: each one's text, computed size and element (a JS expression, shared below).
+VISIBLE_TEXTS = """(() => {
     const out = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -56,9 +52,18 @@ MEASURE = """([parts, stale]) => {
         const box = range.getBoundingClientRect();
         if (box.width <= 0 || box.height <= 0) continue;
         if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) continue;
-        const part = parts.find((selector) => element.closest(selector)) || "";
-        out.push({text: text.slice(0, 60), px: parseFloat(getComputedStyle(element).fontSize), part: part});
+        out.push({text: text.slice(0, 60), px: parseFloat(getComputedStyle(element).fontSize), element: element});
     }
+    return out;
+})()"""
+# Every visible text node: its text, computed size, and which part of the wall it is in (the first of PARTS its
+# element lies in). Run in the page; `stale` shows the stale-data notice for the measurement (and hides it after).
+MEASURE = """([parts, stale]) => {
+    const notice = document.getElementById("wall-stale");
+    const before = [notice.className, notice.textContent];
+    if (stale) { notice.className = "gg-wall-stale gg-wall-stale-on"; notice.textContent = stale; }
+    const out = """ + VISIBLE_TEXTS + """.map(({text, px, element}) =>
+        ({text: text, px: px, part: parts.find((selector) => element.closest(selector)) || ""}));
     if (stale) { [notice.className, notice.textContent] = before; }
     return out;
 }"""
@@ -269,22 +274,7 @@ def test_a_cluster_of_complaints_is_drawn_as_hot_spots_in_plain_words(db_url: st
 
 # -- the street officer's ranking, on a wall screen too ---------------------------------------------------------------
 
-TEXTS = """() => {
-    const out = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.textContent.trim();
-        const element = node.parentElement;
-        if (!text || !element || !element.checkVisibility({checkVisibilityCSS: true, visibilityProperty: true})) continue;
-        const range = document.createRange();
-        range.selectNodeContents(node);
-        const box = range.getBoundingClientRect();
-        if (box.width <= 0 || box.height <= 0) continue;
-        if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) continue;
-        out.push({text: text.slice(0, 60), px: parseFloat(getComputedStyle(element).fontSize)});
-    }
-    return out;
-}"""
+TEXTS = "() => " + VISIBLE_TEXTS + ".map(({text, px}) => ({text: text, px: px}))"
 
 
 @pytest.mark.browser
